@@ -1,0 +1,1 @@
+"""The GraphQL API (strawberry) and its ASGI app. Knows no Cypher: it calls graph/."""

@@ -1,0 +1,147 @@
+"""The ASGI app: /graphql (token required), /healthz (process up), /readyz (Neo4j reachable)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from strawberry.asgi import GraphQL
+from strawberry.http import GraphQLHTTPResponse
+from strawberry.types import ExecutionResult
+
+from api.context import Context
+from api.errors import error_body, format_error
+from api.schema import build_schema
+from graph import access
+from graph.config import Settings
+from graph.db import Database
+from graph.exceptions import ReferralnetError
+from graph.types import Principal
+
+log = logging.getLogger("referralnet.api")
+
+
+class GraphQLApp(GraphQL[Context, None]):
+    """strawberry's ASGI view with bearer-token authentication and coded errors."""
+
+    def __init__(self, db: Database, settings: Settings) -> None:
+        super().__init__(build_schema(settings),
+                         graphql_ide="graphiql" if settings.graphiql else None,
+                         multipart_uploads_enabled=True)
+        self.db = db
+
+    async def run(self, request: Any, context: Any = None, root_value: Any = None) -> Any:
+        if isinstance(request, Request) and request.method == "GET" and _wants_html(request):
+            return await super().run(request)  # GraphiQL page: the token goes in its headers
+        header = request.headers.get("authorization", "")
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            return _refuse(401, "UNAUTHENTICATED",
+                           "send a token: 'Authorization: Bearer <token>' (referralnet token create)")
+        try:
+            principal = await access.authenticate(self.db, token.strip())
+        except ReferralnetError as e:
+            return _refuse(503, e.code, e.message)
+        if principal is None:
+            return _refuse(401, "UNAUTHENTICATED", "the token is unknown or revoked")
+        request.state.principal = principal
+        return await super().run(request)
+
+    async def get_context(self, request: Any, response: Any) -> Context:
+        principal: Principal = request.state.principal
+        return Context(db=self.db, principal=principal)
+
+    async def process_result(self, request: Any, result: ExecutionResult) -> GraphQLHTTPResponse:
+        data: GraphQLHTTPResponse = {"data": result.data}
+        if result.errors:
+            data["errors"] = [format_error(e) for e in result.errors]
+        if result.extensions:
+            data["extensions"] = result.extensions
+        return data
+
+
+def _wants_html(request: Request) -> bool:
+    return "text/html" in request.headers.get("accept", "") and "query" not in request.query_params
+
+
+def _refuse(status: int, code: str, message: str) -> Response:
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return JSONResponse(error_body(code, message), status_code=status, headers=headers)
+
+
+class BodyLimit:
+    """Refuses request bodies over `limit` bytes with 413, before they are read whole."""
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app, self.limit = app, limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers") or []).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.limit:
+            await _too_large(self.limit)(scope, receive, send)
+            return
+        seen = 0
+
+        async def limited() -> Message:
+            nonlocal seen
+            message = await receive()
+            seen += len(message.get("body", b""))
+            if seen > self.limit:
+                raise _TooLarge
+            return message
+
+        try:
+            await self.app(scope, limited, send)
+        except _TooLarge:
+            await _too_large(self.limit)(scope, receive, send)
+
+
+class _TooLarge(Exception):
+    pass
+
+
+def _too_large(limit: int) -> Response:
+    return JSONResponse(error_body("REQUEST_TOO_LARGE", f"the request body is over {limit} bytes"),
+                        status_code=413)
+
+
+def create_app(settings: Settings | None = None) -> ASGIApp:
+    settings = settings or Settings()
+    db = Database(settings)
+    graphql = GraphQLApp(db, settings)
+
+    async def healthz(request: Request) -> Response:
+        return JSONResponse({"status": "ok"})
+
+    async def readyz(request: Request) -> Response:
+        if await db.ping():
+            return JSONResponse({"status": "ready", "neo4j": "up"})
+        return JSONResponse({"status": "not ready", "neo4j": "unreachable"}, status_code=503)
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        try:
+            await db.apply_schema()
+        except ReferralnetError as e:
+            log.warning("schema not applied at start-up (%s); /readyz will say when Neo4j is up",
+                        e.message)
+        yield
+        await db.close()
+
+    app = Starlette(routes=[
+        Route("/healthz", healthz, methods=["GET"]),
+        Route("/readyz", readyz, methods=["GET"]),
+        Route("/graphql", graphql, methods=["GET", "POST"]),
+    ], lifespan=lifespan)
+    app.state.db = db
+    return BodyLimit(app, settings.max_body_bytes)

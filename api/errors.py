@@ -1,0 +1,39 @@
+"""Every error a client sees has a stable `extensions.code`; unexpected ones are masked."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from graphql import GraphQLError
+
+from graph.exceptions import BadInput, ReferralnetError
+
+log = logging.getLogger("referralnet.api")
+
+
+def format_error(e: GraphQLError) -> dict[str, Any]:
+    original = e.original_error
+    out: dict[str, Any] = {"message": e.message}
+    if e.locations:
+        out["locations"] = [{"line": loc.line, "column": loc.column} for loc in e.locations]
+    if e.path:
+        out["path"] = e.path
+    if isinstance(original, ReferralnetError):
+        out["message"] = original.message
+        ext: dict[str, Any] = {"code": original.code}
+        if isinstance(original, BadInput) and original.field:
+            ext["field"] = original.field
+        out["extensions"] = ext
+    elif original is None:
+        # parse, validation and limit errors come from graphql-core/strawberry with no cause
+        out["extensions"] = {"code": (e.extensions or {}).get("code", "GRAPHQL_VALIDATION_FAILED")}
+    else:
+        log.error("unexpected error at %s", e.path, exc_info=original)
+        out["message"] = "internal error; it has been logged"
+        out["extensions"] = {"code": "INTERNAL"}
+    return out
+
+
+def error_body(code: str, message: str) -> dict[str, Any]:
+    return {"data": None, "errors": [{"message": message, "extensions": {"code": code}}]}

@@ -1,0 +1,147 @@
+"""The GraphQL schema: the Query root and its resolvers (thin: the work is in graph/)."""
+
+from __future__ import annotations
+
+import strawberry
+from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+
+from api.context import Context
+from api.types.coverage import CoverageGaps, NeedGap, ResponsibilityGap
+from api.types.enums import Jurisdiction, NeedCode, OrganizationKind
+from api.types.need import Need
+from api.types.organization import Organization
+from api.types.pagination import Connection, connection
+from api.types.region import Region
+from api.types.responsibility import Responsibility
+from api.types.service import Service
+from api.types.who_handles import ResponsibleBody, ServiceOption, WhoHandles
+from graph.config import Settings
+from graph.directory import encode_cursor
+from graph.exceptions import BadInput, NotFound
+from graph.explain import why_responsible, why_service
+from graph.types import DirectoryFilter
+
+Info = strawberry.Info[Context, None]
+
+
+@strawberry.input(description="All fields optional; they combine with AND.")
+class DirectoryFilterInput:
+    region: str | None = strawberry.field(default=None, description="Region code, e.g. almaty")
+    need: NeedCode | None = None
+    kind: OrganizationKind | None = None
+    text: str | None = strawberry.field(default=None, description="Words in names or description")
+
+    def to_domain(self) -> DirectoryFilter:
+        if self.text is not None and len(self.text) > 200:
+            raise BadInput("text is longer than 200 characters", field="text")
+        return DirectoryFilter(region=self.region, need=self.need.value if self.need else None,
+                               kind=self.kind.value if self.kind else None, text=self.text)
+
+
+def _page_size(first: int, settings: Settings) -> int:
+    if first < 1 or first > settings.max_page_size:
+        raise BadInput(f"first must be between 1 and {settings.max_page_size}", field="first")
+    return first
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(description="Organizations, filtered, a page at a time")
+    async def organizations(self, info: Info, filter: DirectoryFilterInput | None = None,
+                            first: int = 20, after: str | None = None) -> Connection[Organization]:
+        ctx = info.context
+        f = filter.to_domain() if filter else DirectoryFilter()
+        page = await ctx.directory.organizations(f, _page_size(first, ctx.db.settings), after)
+        return connection([(encode_cursor(o.name, o.id), Organization.of(o)) for o in page.items],
+                          page.has_next, page.has_previous,
+                          lambda: ctx.directory.count_organizations(f))
+
+    @strawberry.field(description="Services, filtered, a page at a time")
+    async def services(self, info: Info, filter: DirectoryFilterInput | None = None,
+                       first: int = 20, after: str | None = None) -> Connection[Service]:
+        ctx = info.context
+        f = filter.to_domain() if filter else DirectoryFilter()
+        page = await ctx.directory.services(f, _page_size(first, ctx.db.settings), after)
+        return connection([(encode_cursor(s.name, s.id), Service.of(s)) for s in page.items],
+                          page.has_next, page.has_previous, lambda: ctx.directory.count_services(f))
+
+    @strawberry.field
+    async def organization(self, info: Info, id: strawberry.ID) -> Organization:
+        o = await info.context.organization.load(str(id))
+        if o is None:
+            raise NotFound(f"no organization with id {id!r}")
+        return Organization.of(o)
+
+    @strawberry.field
+    async def service(self, info: Info, id: strawberry.ID) -> Service:
+        s = await info.context.service.load(str(id))
+        if s is None:
+            raise NotFound(f"no service with id {id!r}")
+        return Service.of(s)
+
+    @strawberry.field
+    async def regions(self, info: Info) -> list[Region]:
+        return [Region.of(r) for r in (await info.context.directory.regions()).values()]
+
+    @strawberry.field
+    async def needs(self, info: Info) -> list[Need]:
+        return [Need.of(n) for n in await info.context.directory.needs()]
+
+    @strawberry.field(description="Every responsibility the law assigns, with its legal basis")
+    async def responsibilities(self, info: Info) -> list[Responsibility]:
+        return [Responsibility.of(r) for r in (await info.context.responsibilities()).values()]
+
+    @strawberry.field(description="Who handles this need here, and on what legal basis: the "
+                                  "responsible bodies and the services in or nearest to the region")
+    async def who_handles(self, info: Info, need: NeedCode, region: str,
+                          limit: int = 50) -> WhoHandles:
+        ctx = info.context
+        if not 1 <= limit <= ctx.db.settings.max_page_size:
+            raise BadInput(f"limit must be between 1 and {ctx.db.settings.max_page_size}",
+                           field="limit")
+        w = await ctx.directory.who_handles(need.value, region, limit)
+        regions = await ctx.directory.regions()
+        known = await ctx.responsibilities()
+        asked = regions[region]
+        responsible = []
+        for b in w.responsible:
+            title = b.provision.title if b.provision else None
+            responsible.append(ResponsibleBody(
+                _b=b, responsibility=Responsibility.of(known[b.responsibility]),
+                legal_basis=Responsibility.of(known[b.responsibility]).legal_basis,
+                distance_km=b.distance_km, in_region=b.in_region,
+                jurisdiction=Jurisdiction(b.jurisdiction),
+                why=why_responsible(b, title, regions[b.region], asked)))
+        services = [ServiceOption(
+            _o=o, distance_km=o.distance_km, in_region=o.in_region,
+            legal_basis=[Responsibility.of(known[x.responsibility]) for x in o.basis
+                         if x.responsibility in known],
+            why=why_service(o, need.value, regions[o.region], asked)) for o in w.services]
+        return WhoHandles(need=need, region=Region.of(asked), served_in_region=w.served_in_region,
+                          responsible=responsible, services=services)
+
+    @strawberry.field(description="Needs and responsibilities nobody covers in the region")
+    async def coverage_gaps(self, info: Info, region: str) -> CoverageGaps:
+        ctx = info.context
+        gaps = await ctx.directory.coverage_gaps(region)
+        regions = await ctx.directory.regions()
+        return CoverageGaps(
+            region=Region.of(regions[region]),
+            needs=[NeedGap(need=NeedCode(g.need),
+                           nearest_region=Region.of(regions[g.nearest_region])
+                           if g.nearest_region else None,
+                           distance_km=g.distance_km) for g in gaps.needs],
+            responsibilities=[ResponsibilityGap(code=g.responsibility, description=g.description,
+                                                legal_basis_id=g.provision_id,
+                                                held_in=list(g.held_in))
+                              for g in gaps.responsibilities])
+
+
+def build_schema(settings: Settings) -> strawberry.Schema:
+    return strawberry.Schema(
+        query=Query,
+        extensions=[
+            lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),
+            lambda: MaxAliasesLimiter(max_alias_count=settings.max_aliases),
+            lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
+        ])

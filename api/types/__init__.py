@@ -1,0 +1,1 @@
+"""One GraphQL type per module, each wrapping a domain object from graph.types."""

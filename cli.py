@@ -1,0 +1,170 @@
+"""`referralnet`: the command line for operators and data staff."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import sys
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from graph import access
+from graph.config import Settings, state_dir
+from graph.db import Database
+from graph.exceptions import InvalidData, ReferralnetError
+from graph.localdb import Instance, LocalDbError, ensure_jars
+
+app = typer.Typer(help="referralnet: inter-agency referral network service", no_args_is_help=True)
+db_app = typer.Typer(help="The local Neo4j (no Docker): start, stop, status.", no_args_is_help=True)
+token_app = typer.Typer(help="API tokens: create, list, revoke.", no_args_is_help=True)
+schema_app = typer.Typer(help="Constraints and indexes.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(token_app, name="token")
+app.add_typer(schema_app, name="schema")
+err = Console(stderr=True)
+T = TypeVar("T")
+
+
+def _local() -> Instance:
+    return Instance(state_dir(), Settings().neo4j_port)
+
+
+def _with_db(fn: Callable[[Database], Awaitable[T]]) -> T:
+    async def main() -> T:
+        db = Database(Settings())
+        try:
+            return await fn(db)
+        finally:
+            await db.close()
+    try:
+        return asyncio.run(main())
+    except InvalidData as e:
+        err.print(f"[red]invalid data[/red]: {e.message}", markup=True, highlight=False)
+        raise typer.Exit(1) from None
+    except ReferralnetError as e:
+        err.print(f"[red]{e.code}[/red]: {e.message}", highlight=False)
+        raise typer.Exit(1) from None
+
+
+@db_app.command("fetch")
+def db_fetch() -> None:
+    """Fetch the Neo4j jars from Maven Central (once)."""
+    try:
+        print(ensure_jars())
+    except LocalDbError as e:
+        err.print(f"[red]error[/red]: {e}")
+        raise typer.Exit(1) from None
+
+
+@db_app.command("start")
+def db_start(timeout: float = typer.Option(180.0, help="seconds to wait for Bolt")) -> None:
+    """Start the local Neo4j on 127.0.0.1 (auth on) and wait until it answers."""
+    inst = _local()
+    try:
+        inst.start(timeout=timeout)
+    except LocalDbError as e:
+        err.print(f"[red]error[/red]: {e}")
+        raise typer.Exit(1) from None
+    print(f"neo4j {inst.status()}; password in {inst.password_file}")
+
+
+@db_app.command("stop")
+def db_stop() -> None:
+    """Stop the local Neo4j cleanly."""
+    print("stopped" if _local().stop() else "was not running")
+
+
+@db_app.command("status")
+def db_status() -> None:
+    """Say whether the local Neo4j runs; exit 1 when it does not."""
+    status = _local().status()
+    print(status)
+    if not status.startswith("running"):
+        raise typer.Exit(1)
+
+
+@schema_app.command("apply")
+def schema_apply() -> None:
+    """Create constraints and indexes (IF NOT EXISTS: safe to repeat)."""
+    n = _with_db(lambda db: db.apply_schema())
+    print(f"{n} schema statements applied")
+
+
+@app.command()
+def seed() -> None:
+    """Load the built-in Kazakhstan directory (idempotent)."""
+    from graph.directory_write import write_directory
+    from loaders.kazakhstan import load_directory
+
+    async def run(db: Database) -> dict[str, int]:
+        await db.apply_schema()
+        return await write_directory(db, load_directory())
+
+    counts = _with_db(run)
+    print("seeded: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+
+
+@token_app.command("create")
+def token_create(role: str = typer.Option(..., help="COORDINATOR, INVESTIGATOR, LOADER or ADMIN"),
+                 name: str = typer.Option(..., help="who or what uses it"),
+                 organization: str | None = typer.Option(None, help="organization id (coordinators)"),
+                 ) -> None:
+    """Create a token; the token itself is printed alone on the last line, once."""
+    issued = _with_db(lambda db: access.create_token(db, name=name, role=role.upper(),
+                                                    organization_id=organization))
+    err.print(f"token {issued.id} created for {name} ({role.upper()}); it is shown only once:")
+    print(issued.token)
+
+
+@token_app.command("list")
+def token_list(as_json: bool = typer.Option(False, "--json")) -> None:
+    """List tokens (never their secrets)."""
+    rows = _with_db(access.list_tokens)
+    if as_json:
+        print(json.dumps(rows, indent=2))
+        return
+    table = Table("id", "name", "role", "organization", "created", "revoked")
+    for r in rows:
+        table.add_row(r["id"], r["name"], r["role"], r.get("organization_id") or "",
+                      r["created_at"], r.get("revoked_at") or "")
+    Console().print(table)
+
+
+@token_app.command("revoke")
+def token_revoke(token_id: str) -> None:
+    """Revoke a token by its id; it stops working at once."""
+    _with_db(lambda db: access.revoke_token(db, token_id))
+    print(f"revoked {token_id}")
+
+
+@app.command()
+def audit(limit: int = 50) -> None:
+    """Show the newest audit events."""
+    rows: list[dict[str, Any]] = _with_db(lambda db: access.audit_events(db, limit))
+    for r in rows:
+        print(f"{r['at']}  {r['actor']:<30} {r['action']:<20} {r.get('target') or ''}")
+
+
+@app.command()
+def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1,
+          log_level: str = "info") -> None:
+    """Serve the GraphQL API with uvicorn."""
+    import uvicorn
+
+    uvicorn.run("api.app:create_app", factory=True, host=host, port=port, workers=workers,
+                log_level=log_level, proxy_headers=False)
+
+
+@app.command()
+def bench(out: str = "BENCHMARKS.md") -> None:
+    """Run the benchmarks against a fresh local Neo4j; write BENCHMARKS.md."""
+    os.execvp(sys.executable, [sys.executable, "-m", "bench", "--out", out])
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,78 @@
+"""API tokens (stored as SHA-256 hashes, never in clear) and the audit trail."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+
+from graph.db import Database
+from graph.exceptions import BadInput, NotFound
+from graph.model import load_model
+from graph.types import Principal
+
+TOKEN_PREFIX = "rn_"
+
+
+def hash_secret(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    id: str
+    token: str
+
+
+async def create_token(db: Database, *, name: str, role: str,
+                       organization_id: str | None = None) -> IssuedToken:
+    if role not in load_model().enum("Role"):
+        raise BadInput(f"unknown role {role!r}; one of {', '.join(load_model().enum('Role'))}",
+                       field="role")
+    if not name.strip():
+        raise BadInput("a token needs a name", field="name")
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    tid = uuid.uuid4().hex[:12]
+    await db.write("create_token", id=tid, name=name.strip(), role=role,
+                   secret_hash=hash_secret(token), organization_id=organization_id,
+                   created_at=now())
+    await audit(db, Principal("cli", "cli", "ADMIN"), "token.create", tid, f"{name} {role}")
+    return IssuedToken(tid, token)
+
+
+async def list_tokens(db: Database) -> list[dict[str, Any]]:
+    return [r["token"] for r in await db.read("list_tokens")]
+
+
+async def revoke_token(db: Database, token_id: str) -> None:
+    if not await db.write("revoke_token", id=token_id, at=now()):
+        raise NotFound(f"no token with id {token_id!r}")
+    await audit(db, Principal("cli", "cli", "ADMIN"), "token.revoke", token_id, None)
+
+
+async def authenticate(db: Database, token: str) -> Principal | None:
+    if not token.startswith(TOKEN_PREFIX) or len(token) > 200:
+        return None
+    row = await db.read_one("find_token", secret_hash=hash_secret(token))
+    if row is None:
+        return None
+    t = row["token"]
+    return Principal(t["id"], t["name"], t["role"], t.get("organization_id"))
+
+
+async def audit(db: Database, who: Principal, action: str, target: str | None,
+                detail: str | None) -> None:
+    await db.write("record_audit_events", rows=[{
+        "id": uuid.uuid4().hex, "at": now(), "actor": f"{who.name} ({who.token_id})",
+        "role": who.role, "action": action, "target": target, "detail": detail}])
+
+
+async def audit_events(db: Database, limit: int = 100) -> list[dict[str, Any]]:
+    return [r["event"] for r in await db.read("list_audit_events", limit=limit)]

@@ -1,0 +1,55 @@
+"""Configuration from the environment: NEO4J_* for the database, REFERRALNET_* for the service."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise SystemExit(f"{name} must be a whole number, got {raw!r}") from None
+
+
+def state_dir() -> Path:
+    """Where the local Neo4j keeps its data, password, log and pid (git-ignored)."""
+    return Path(os.environ.get("REFERRALNET_STATE_DIR", PROJECT_ROOT / ".referralnet")).resolve()
+
+
+def cache_dir() -> Path:
+    """Where the Neo4j jars fetched from Maven Central live (git-ignored, shared by instances)."""
+    return Path(os.environ.get("REFERRALNET_CACHE_DIR", PROJECT_ROOT / ".cache")).resolve()
+
+
+def _password() -> str:
+    pw = os.environ.get("NEO4J_PASSWORD")
+    if pw:
+        return pw
+    pw_file = state_dir() / "neo4j-password"
+    return pw_file.read_text().strip() if pw_file.exists() else ""
+
+
+@dataclass(frozen=True)
+class Settings:
+    neo4j_uri: str = field(default_factory=lambda: os.environ.get(
+        "NEO4J_URI", f"bolt://127.0.0.1:{_int('REFERRALNET_NEO4J_PORT', 7687)}"))
+    neo4j_user: str = field(default_factory=lambda: os.environ.get("NEO4J_USER", "neo4j"))
+    neo4j_password: str = field(default_factory=_password)
+    neo4j_database: str = field(default_factory=lambda: os.environ.get("NEO4J_DATABASE", "neo4j"))
+    neo4j_port: int = field(default_factory=lambda: _int("REFERRALNET_NEO4J_PORT", 7687))
+    tx_timeout_s: int = field(default_factory=lambda: _int("REFERRALNET_TX_TIMEOUT", 15))
+    pool_size: int = field(default_factory=lambda: _int("REFERRALNET_POOL_SIZE", 50))
+    max_page_size: int = field(default_factory=lambda: _int("REFERRALNET_MAX_PAGE_SIZE", 100))
+    max_query_depth: int = field(default_factory=lambda: _int("REFERRALNET_MAX_QUERY_DEPTH", 10))
+    max_aliases: int = field(default_factory=lambda: _int("REFERRALNET_MAX_ALIASES", 30))
+    max_tokens: int = field(default_factory=lambda: _int("REFERRALNET_MAX_TOKENS", 2000))
+    max_body_bytes: int = field(default_factory=lambda: _int("REFERRALNET_MAX_BODY_BYTES", 1_000_000))
+    graphiql: bool = field(default_factory=lambda: os.environ.get("REFERRALNET_GRAPHIQL", "1") != "0")

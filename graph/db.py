@@ -1,0 +1,134 @@
+"""The one way to talk to Neo4j: named queries from queries/, parameters checked, reads sent
+with READ routing, `database_` always set, driver errors wrapped in our own exceptions."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any, TypeVar
+
+import neo4j
+from neo4j import AsyncGraphDatabase, AsyncManagedTransaction, RoutingControl
+from neo4j import exceptions as nx
+
+from graph.config import Settings
+from graph.exceptions import DatabaseError, DatabaseUnavailable, QueryDefinitionError
+from graph.queries import Query, load_queries, query
+
+log = logging.getLogger("referralnet.db")
+
+Row = dict[str, Any]
+T = TypeVar("T")
+
+
+def _bind(q: Query, params: Mapping[str, Any]) -> dict[str, Any]:
+    given = set(params)
+    if given != q.params:
+        missing, extra = q.params - given, given - q.params
+        raise QueryDefinitionError(
+            f"query {q.name!r} called with missing {sorted(missing)} / extra {sorted(extra)} parameters",
+            file=q.file, line=q.line)
+    return dict(params)
+
+
+def wrap_driver_error(e: Exception, name: str) -> Exception:
+    """Translate a driver exception into ours; log the detail, never show Cypher to callers."""
+    if isinstance(e, (nx.ServiceUnavailable, nx.SessionExpired, nx.SessionError,
+                      nx.ConnectionAcquisitionTimeoutError, OSError)):
+        log.warning("neo4j unavailable during %s: %s", name, e)
+        return DatabaseUnavailable("the database is unavailable; try again shortly")
+    if isinstance(e, nx.AuthError):
+        log.error("neo4j refused our credentials during %s", name)
+        return DatabaseUnavailable("the database refused the service's credentials")
+    if isinstance(e, nx.Neo4jError):
+        log.error("neo4j error in %s: %s %s", name, e.code, e.message)
+        if e.code and "TransactionTimedOut" in e.code:
+            return DatabaseError("the query took too long and was stopped")
+        return DatabaseError(f"the database refused the operation ({e.code or 'unknown'})")
+    return e
+
+
+class Database:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.database = settings.neo4j_database
+        self.driver = AsyncGraphDatabase.driver(
+            settings.neo4j_uri,
+            auth=(settings.neo4j_user, settings.neo4j_password),
+            max_connection_pool_size=settings.pool_size,
+            connection_timeout=5.0,
+            connection_acquisition_timeout=10.0,
+            max_transaction_retry_time=10.0,
+        )
+        load_queries()  # fail at start-up, not on first use
+
+    async def close(self) -> None:
+        await self.driver.close()
+
+    async def ping(self) -> bool:
+        try:
+            await self.driver.verify_connectivity()
+            return True
+        except Exception as e:  # noqa: BLE001 - any failure means "not ready"
+            log.info("neo4j not ready: %s", e)
+            return False
+
+    def _query(self, q: Query) -> neo4j.Query:
+        return neo4j.Query(q.text, timeout=float(self.settings.tx_timeout_s))  # type: ignore[arg-type]
+
+    async def _run(self, name: str, routing: RoutingControl, params: Mapping[str, Any]) -> list[Row]:
+        q = query(name)
+        if routing is RoutingControl.READ and q.mode != "read":
+            raise QueryDefinitionError(f"query {name!r} is not a read", file=q.file, line=q.line)
+        try:
+            records, _, _ = await self.driver.execute_query(
+                self._query(q), _bind(q, params), database_=self.database, routing_=routing)
+        except Exception as e:
+            raise wrap_driver_error(e, name) from e
+        return [r.data() for r in records]
+
+    async def read(self, name: str, /, **params: Any) -> list[Row]:
+        return await self._run(name, RoutingControl.READ, params)
+
+    async def read_one(self, name: str, /, **params: Any) -> Row | None:
+        rows = await self.read(name, **params)
+        return rows[0] if rows else None
+
+    async def write(self, name: str, /, **params: Any) -> list[Row]:
+        return await self._run(name, RoutingControl.WRITE, params)
+
+    async def in_write_tx(self, fn: Callable[[Tx], Awaitable[T]], name: str = "transaction") -> T:
+        """Run `fn` in one managed write transaction (retried on transient errors)."""
+        @neo4j.unit_of_work(timeout=float(self.settings.tx_timeout_s))
+        async def work(tx: AsyncManagedTransaction) -> T:
+            return await fn(Tx(tx))
+        try:
+            async with self.driver.session(database=self.database) as session:
+                return await session.execute_write(work)
+        except Exception as e:
+            raise wrap_driver_error(e, name) from e
+
+    async def apply_schema(self) -> int:
+        """Create every constraint and index of queries/schema.cypher (IF NOT EXISTS)."""
+        n = 0
+        for q in load_queries().values():
+            if q.mode == "schema":
+                try:
+                    await self.driver.execute_query(q.text, database_=self.database)  # type: ignore[arg-type]
+                except Exception as e:
+                    raise wrap_driver_error(e, q.name) from e
+                n += 1
+        await self.read("await_indexes")
+        return n
+
+
+class Tx:
+    """A managed transaction that only runs named queries."""
+
+    def __init__(self, tx: AsyncManagedTransaction) -> None:
+        self._tx = tx
+
+    async def run(self, name: str, /, **params: Any) -> list[Row]:
+        q = query(name)
+        result = await self._tx.run(q.text, _bind(q, params))  # type: ignore[arg-type]
+        return [r.data() async for r in result]

@@ -1,0 +1,155 @@
+"""The domain model, read once from graph/model.yaml; any bad definition fails loudly."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from graph.exceptions import ModelError
+
+MODEL_FILE = Path(__file__).resolve().parent / "model.yaml"
+
+_SCALARS = frozenset({"string", "text", "int", "float", "bool", "date", "datetime", "point"})
+_IDENT = re.compile(r"^[A-Z][A-Za-z0-9]*$")
+_RELNAME = re.compile(r"^[A-Z][A-Z0-9_]*$")
+_PROPNAME = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+@dataclass(frozen=True)
+class Property:
+    name: str
+    type: str
+    required: bool
+    doc: str
+
+    @property
+    def is_list(self) -> bool:
+        return self.type.startswith("list[")
+
+    @property
+    def item_type(self) -> str:
+        return self.type[5:-1] if self.is_list else self.type
+
+
+@dataclass(frozen=True)
+class NodeType:
+    label: str
+    key: str
+    properties: dict[str, Property]
+
+
+@dataclass(frozen=True)
+class RelType:
+    name: str
+    source: str
+    target: str
+
+
+@dataclass(frozen=True)
+class Model:
+    enums: dict[str, tuple[str, ...]]
+    nodes: dict[str, NodeType]
+    relationships: dict[str, RelType]
+
+    def enum(self, name: str) -> tuple[str, ...]:
+        try:
+            return self.enums[name]
+        except KeyError:
+            raise ModelError(f"no enum {name!r} in the model") from None
+
+    def check_value(self, label: str, prop: str, value: Any) -> str | None:
+        """Why `value` is not valid for `label.prop`, or None when it is."""
+        p = self.nodes[label].properties.get(prop)
+        if p is None:
+            return f"{label} has no property {prop!r}"
+        if value is None:
+            return "is required" if p.required else None
+        items = value if p.is_list else [value]
+        if p.is_list and not isinstance(value, list):
+            return f"must be a list, got {type(value).__name__}"
+        t = p.item_type
+        for item in items:
+            if t in self.enums:
+                if item not in self.enums[t]:
+                    return f"{item!r} is not one of {', '.join(self.enums[t])}"
+            elif t == "int" and (not isinstance(item, int) or isinstance(item, bool)):
+                return f"must be a whole number, got {item!r}"
+            elif t in ("string", "text") and not isinstance(item, str):
+                return f"must be text, got {item!r}"
+        return None
+
+
+def _fail(where: str, msg: str) -> ModelError:
+    return ModelError(f"{MODEL_FILE.name}: {where}: {msg}")
+
+
+def build_model(raw: Any) -> Model:
+    """Validate a parsed model document and build the Model; raise ModelError on any fault."""
+    if not isinstance(raw, dict):
+        raise _fail("top", "must be a mapping")
+    unknown = set(raw) - {"version", "enums", "nodes", "relationships"}
+    if unknown:
+        raise _fail("top", f"unknown section(s) {sorted(unknown)}")
+    enums: dict[str, tuple[str, ...]] = {}
+    for name, values in (raw.get("enums") or {}).items():
+        if not _IDENT.match(str(name)):
+            raise _fail(f"enums.{name}", "enum names are CamelCase")
+        if not isinstance(values, list) or not values or not all(isinstance(v, str) for v in values):
+            raise _fail(f"enums.{name}", "must be a non-empty list of strings")
+        if len(set(values)) != len(values):
+            raise _fail(f"enums.{name}", "has duplicate values")
+        enums[name] = tuple(values)
+    nodes: dict[str, NodeType] = {}
+    for label, spec in (raw.get("nodes") or {}).items():
+        where = f"nodes.{label}"
+        if not _IDENT.match(str(label)):
+            raise _fail(where, "labels are CamelCase")
+        if not isinstance(spec, dict) or not isinstance(spec.get("properties"), dict):
+            raise _fail(where, "needs a 'properties' mapping")
+        props: dict[str, Property] = {}
+        for pname, pspec in spec["properties"].items():
+            if not _PROPNAME.match(str(pname)):
+                raise _fail(f"{where}.{pname}", "property names are snake_case")
+            if not isinstance(pspec, dict) or "type" not in pspec:
+                raise _fail(f"{where}.{pname}", "needs a type")
+            ptype = str(pspec["type"])
+            item = ptype[5:-1] if ptype.startswith("list[") and ptype.endswith("]") else ptype
+            if item not in _SCALARS and item not in enums:
+                raise _fail(f"{where}.{pname}", f"unknown type {ptype!r}")
+            extra = set(pspec) - {"type", "required", "doc"}
+            if extra:
+                raise _fail(f"{where}.{pname}", f"unknown key(s) {sorted(extra)}")
+            props[pname] = Property(pname, ptype, bool(pspec.get("required", False)),
+                                    str(pspec.get("doc", "")))
+        key = spec.get("key")
+        if key not in props or not props[key].required:
+            raise _fail(where, f"key {key!r} must be a required property")
+        nodes[label] = NodeType(label, key, props)
+    rels: dict[str, RelType] = {}
+    for name, spec in (raw.get("relationships") or {}).items():
+        where = f"relationships.{name}"
+        if not _RELNAME.match(str(name)):
+            raise _fail(where, "relationship types are UPPER_SNAKE")
+        if not isinstance(spec, dict) or set(spec) - {"from", "to", "doc"}:
+            raise _fail(where, "takes 'from' and 'to'")
+        for end in ("from", "to"):
+            if spec.get(end) not in nodes:
+                raise _fail(where, f"{end!r} names unknown label {spec.get(end)!r}")
+        rels[name] = RelType(name, spec["from"], spec["to"])
+    if not nodes:
+        raise _fail("nodes", "no node types defined")
+    return Model(enums, nodes, rels)
+
+
+@cache
+def load_model(path: Path = MODEL_FILE) -> Model:
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as e:
+        raise ModelError(f"cannot read {path}: {e}") from e
+    return build_model(raw)

@@ -1,0 +1,1 @@
+"""File readers: parse, validate and normalize; nothing is written until a file is valid."""
