@@ -38,8 +38,9 @@ class GraphQLApp(GraphQL[Context, None]):
         self.db = db
 
     async def run(self, request: Any, context: Any = None, root_value: Any = None) -> Any:
-        if isinstance(request, Request) and request.method == "GET" and _wants_html(request):
-            return await super().run(request)  # GraphiQL page: the token goes in its headers
+        if (self.graphql_ide and isinstance(request, Request) and request.method == "GET"
+                and _wants_html(request)):
+            return await self.render_graphql_ide(request)  # static page; the token goes in its headers
         header = request.headers.get("authorization", "")
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():

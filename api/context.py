@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from strawberry.dataloader import DataLoader
 
+from graph import access
 from graph.db import Database
 from graph.directory import Directory
 from graph.exceptions import Forbidden
@@ -61,8 +62,12 @@ class Context:
             self._responsibilities = {r.code: r for r in await self.directory.responsibilities()}
         return self._responsibilities
 
-    def require(self, *roles: str) -> Principal:
-        if self.principal.role != "ADMIN" and self.principal.role not in roles:
-            raise Forbidden(f"the {self.principal.role} role may not do this; needs one of "
-                            f"{', '.join(('ADMIN', *roles))}")
-        return self.principal
+    async def require_audited(self, *roles: str, action: str, target: str | None = None) -> Principal:
+        """Check the caller's role and record the access, or the refusal, in the audit trail."""
+        p = self.principal
+        if p.role != "ADMIN" and p.role not in roles:
+            await access.audit(self.db, p, "denied:" + action, target, None)
+            raise Forbidden(f"the {p.role} role may not do this; needs one of "
+                            f"{', '.join(sorted({'ADMIN', *roles}))}")
+        await access.audit(self.db, p, action, target, None)
+        return p

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from graphql import GraphQLError
 
 from graph.exceptions import BadInput, ReferralnetError
-
-log = logging.getLogger("referralnet.api")
-
 
 def format_error(e: GraphQLError) -> dict[str, Any]:
     original = e.original_error
@@ -29,7 +25,6 @@ def format_error(e: GraphQLError) -> dict[str, Any]:
         # parse, validation and limit errors come from graphql-core/strawberry with no cause
         out["extensions"] = {"code": (e.extensions or {}).get("code", "GRAPHQL_VALIDATION_FAILED")}
     else:
-        log.error("unexpected error at %s", e.path, exc_info=original)
         out["message"] = "internal error; it has been logged"
         out["extensions"] = {"code": "INTERNAL"}
     return out

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import logging
+
 import strawberry
+from graphql import GraphQLError
 from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+from strawberry.types.execution import ExecutionContext
 
 from api.context import Context
+from api.types.access import AuditEvent, Me
 from api.types.coverage import CoverageGaps, NeedGap, ResponsibilityGap
 from api.types.enums import Jurisdiction, NeedCode, OrganizationKind
 from api.types.need import Need
@@ -15,13 +20,15 @@ from api.types.region import Region
 from api.types.responsibility import Responsibility
 from api.types.service import Service
 from api.types.who_handles import ResponsibleBody, ServiceOption, WhoHandles
+from graph import access
 from graph.config import Settings
 from graph.directory import encode_cursor
-from graph.exceptions import BadInput, NotFound
+from graph.exceptions import BadInput, NotFound, ReferralnetError
 from graph.explain import why_responsible, why_service
 from graph.types import DirectoryFilter
 
 Info = strawberry.Info[Context, None]
+log = logging.getLogger("referralnet.api")
 
 
 @strawberry.input(description="All fields optional; they combine with AND.")
@@ -46,6 +53,18 @@ def _page_size(first: int, settings: Settings) -> int:
 
 @strawberry.type
 class Query:
+    @strawberry.field(description="Who the token belongs to")
+    def me(self, info: Info) -> Me:
+        return Me.of(info.context.principal)
+
+    @strawberry.field(description="The newest audit events (ADMIN only)")
+    async def audit_events(self, info: Info, limit: int = 50) -> list[AuditEvent]:
+        ctx = info.context
+        await ctx.require_audited("ADMIN", action="audit.read")
+        if not 1 <= limit <= 500:
+            raise BadInput("limit must be between 1 and 500", field="limit")
+        return [AuditEvent.of(r) for r in await access.audit_events(ctx.db, limit)]
+
     @strawberry.field(description="Organizations, filtered, a page at a time")
     async def organizations(self, info: Info, filter: DirectoryFilterInput | None = None,
                             first: int = 20, after: str | None = None) -> Connection[Organization]:
@@ -137,8 +156,18 @@ class Query:
                               for g in gaps.responsibilities])
 
 
+class Schema(strawberry.Schema):
+    def process_errors(self, errors: list[GraphQLError],
+                       execution_context: ExecutionContext | None = None) -> None:
+        """Expected failures (coded errors, validation) are the client's business: log the rest,
+        which api.errors masks, with their traceback."""
+        for e in errors:
+            if e.original_error is not None and not isinstance(e.original_error, ReferralnetError):
+                log.error("unexpected error at %s", e.path, exc_info=e.original_error)
+
+
 def build_schema(settings: Settings) -> strawberry.Schema:
-    return strawberry.Schema(
+    return Schema(
         query=Query,
         extensions=[
             lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),

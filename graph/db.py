@@ -59,6 +59,7 @@ class Database:
             connection_timeout=5.0,
             connection_acquisition_timeout=10.0,
             max_transaction_retry_time=10.0,
+            notifications_min_severity="OFF",
         )
         load_queries()  # fail at start-up, not on first use
 

@@ -13,10 +13,20 @@ import org.neo4j.configuration.connectors.HttpConnector;
 import org.neo4j.configuration.helpers.SocketAddress;
 import org.neo4j.dbms.api.DatabaseManagementService;
 import org.neo4j.dbms.api.DatabaseManagementServiceBuilder;
+import org.neo4j.graphdb.QueryExecutionException;
 import org.neo4j.io.ByteUnit;
 
 public class Launcher {
-    public static void main(String[] args) throws Exception {
+    public static void main(String[] args) {
+        try {
+            run(args);
+        } catch (Throwable e) {
+            e.printStackTrace();
+            System.exit(1);  // Neo4j's own threads would otherwise keep a broken process alive
+        }
+    }
+
+    static void run(String[] args) throws Exception {
         if (args.length < 4) {
             System.err.println("usage: Launcher DATA_DIR PORT PASSWORD_FILE READY_FILE [PAGECACHE_MB] [TX_TIMEOUT_SECONDS]");
             System.exit(2);
@@ -40,9 +50,17 @@ public class Launcher {
                 .build();
         // The embedded API runs with full rights, so it can set the password of the
         // built-in user on every start (the file is the source of truth).
-        dbms.database(GraphDatabaseSettings.SYSTEM_DATABASE_NAME).executeTransactionally(
-                "ALTER USER neo4j SET PLAINTEXT PASSWORD $pw CHANGE NOT REQUIRED",
-                Map.of("pw", password));
+        try {
+            dbms.database(GraphDatabaseSettings.SYSTEM_DATABASE_NAME).executeTransactionally(
+                    "ALTER USER neo4j SET PLAINTEXT PASSWORD $pw CHANGE NOT REQUIRED",
+                    Map.of("pw", password));
+        } catch (QueryExecutionException e) {
+            // Set on an earlier start: Neo4j refuses to "change" it to the same value.
+            if (!String.valueOf(e.getMessage()).contains("cannot be the same")) {
+                dbms.shutdown();
+                throw e;
+            }
+        }
         CountDownLatch done = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {

@@ -114,11 +114,12 @@ class GQL:
     """A GraphQL client over real HTTP with a bearer token."""
 
     def __init__(self, url: str, token: str | None) -> None:
-        headers = {"Authorization": f"Bearer {token}"} if token else {}
-        self.client = httpx.Client(base_url=url, headers=headers, timeout=30)
+        self.url = url + "/graphql"
+        self.headers = {"Authorization": f"Bearer {token}"} if token else {}
 
     def post(self, query: str, variables: dict | None = None) -> httpx.Response:  # type: ignore[type-arg]
-        return self.client.post("/graphql", json={"query": query, "variables": variables or {}})
+        return httpx.post(self.url, headers=self.headers, timeout=30,
+                          json={"query": query, "variables": variables or {}})
 
     def __call__(self, query: str, **variables: object) -> dict:  # type: ignore[type-arg]
         r = self.post(query, variables)
