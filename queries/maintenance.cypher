@@ -1,0 +1,18 @@
+// name: directory_fingerprint
+// Every directory node (label and properties) and relationship, in a stable order, so tests
+// and operators can tell whether a load changed anything. Tokens and audit events excluded.
+CALL () {
+  MATCH (n)
+  WHERE NOT n:ApiToken AND NOT n:AuditEvent
+  WITH n ORDER BY labels(n)[0], coalesce(n.id, n.code)
+  RETURN collect([labels(n)[0], properties(n)]) AS nodes
+}
+CALL () {
+  MATCH (a)-[r]->(b)
+  WHERE NOT a:ApiToken AND NOT a:AuditEvent
+  WITH labels(a)[0] + ':' + coalesce(a.id, a.code) + '-' + type(r) + '->' + labels(b)[0] + ':'
+       + coalesce(b.id, b.code) AS rel
+  ORDER BY rel
+  RETURN collect(rel) AS rels
+}
+RETURN nodes, rels
