@@ -8,6 +8,7 @@ from graphql import GraphQLError
 
 from graph.exceptions import BadInput, ReferralnetError
 
+
 def format_error(e: GraphQLError) -> dict[str, Any]:
     original = e.original_error
     out: dict[str, Any] = {"message": e.message}

@@ -6,7 +6,7 @@ import hashlib
 import secrets
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from graph.db import Database
@@ -14,7 +14,7 @@ from graph.exceptions import BadInput, NotFound
 from graph.model import load_model
 from graph.types import Principal
 
-TOKEN_PREFIX = "rn_"
+TOKEN_PREFIX = "rn_"  # noqa: S105 - a public prefix, not a secret
 
 
 def hash_secret(token: str) -> str:
@@ -22,7 +22,7 @@ def hash_secret(token: str) -> str:
 
 
 def now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 @dataclass(frozen=True)

@@ -8,12 +8,11 @@ from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, TypeVar
 
 import neo4j
-from neo4j import AsyncGraphDatabase, AsyncManagedTransaction, RoutingControl
-from neo4j import exceptions as nx
-
 from graph.config import Settings
 from graph.exceptions import DatabaseError, DatabaseUnavailable, QueryDefinitionError
 from graph.queries import Query, load_queries, query
+from neo4j import AsyncGraphDatabase, AsyncManagedTransaction, RoutingControl
+from neo4j import exceptions as nx
 
 log = logging.getLogger("referralnet.db")
 
@@ -75,7 +74,7 @@ class Database:
             return False
 
     def _query(self, q: Query) -> neo4j.Query:
-        return neo4j.Query(q.text, timeout=float(self.settings.tx_timeout_s))  # type: ignore[arg-type]
+        return neo4j.Query(q.text, timeout=float(self.settings.tx_timeout_s))
 
     async def _run(self, name: str, routing: RoutingControl, params: Mapping[str, Any]) -> list[Row]:
         q = query(name)
@@ -115,7 +114,7 @@ class Database:
         for q in load_queries().values():
             if q.mode == "schema":
                 try:
-                    await self.driver.execute_query(q.text, database_=self.database)  # type: ignore[arg-type]
+                    await self.driver.execute_query(q.text, database_=self.database)
                 except Exception as e:
                     raise wrap_driver_error(e, q.name) from e
                 n += 1
@@ -131,5 +130,5 @@ class Tx:
 
     async def run(self, name: str, /, **params: Any) -> list[Row]:
         q = query(name)
-        result = await self._tx.run(q.text, _bind(q, params))  # type: ignore[arg-type]
+        result = await self._tx.run(q.text, _bind(q, params))
         return [r.data() async for r in result]

@@ -11,8 +11,21 @@ from graph.db import Database, Row
 from graph.exceptions import BadInput
 from graph.model import load_model
 from graph.types import (
-    Basis, CoverageGaps, DirectoryFilter, LegalProvision, Need, NeedGap, Organization, Page,
-    Region, ResponsibilityGap, ResponsibleBody, Responsibility, Service, ServiceOption, WhoHandles,
+    Basis,
+    CoverageGaps,
+    DirectoryFilter,
+    LegalProvision,
+    Need,
+    NeedGap,
+    Organization,
+    Page,
+    Region,
+    Responsibility,
+    ResponsibilityGap,
+    ResponsibleBody,
+    Service,
+    ServiceOption,
+    WhoHandles,
 )
 
 

@@ -42,7 +42,7 @@ def ensure_jars(quiet: bool = False) -> Path:
     if (target / ".complete").exists():
         return target
     if shutil.which("mvn") is None:
-        raise LocalDbError("Maven (mvn) is needed to fetch the Neo4j jars; install it (apt-get install maven)")
+        raise LocalDbError("Maven (mvn) is needed to fetch the Neo4j jars (apt-get install maven)")
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix="neo4j-jars-", dir=target.parent))
     if not quiet:
@@ -149,8 +149,9 @@ class Instance:
             raise
 
     def wait_ready(self, timeout: float, proc: subprocess.Popen[bytes] | None = None) -> None:
-        from neo4j import GraphDatabase
         from neo4j.exceptions import AuthError
+
+        from neo4j import GraphDatabase
 
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -164,7 +165,7 @@ class Instance:
                 except AuthError as e:
                     raise LocalDbError(f"Neo4j on {self.uri} refused the password in "
                                        f"{self.password_file}: {e.message}") from e
-                except Exception:  # noqa: BLE001 - still starting
+                except Exception:  # noqa: BLE001, S110 - still starting: try again
                     pass
             time.sleep(0.5)
         raise LocalDbError(f"Neo4j did not answer on {self.uri} within {timeout:.0f}s; log tail:\n"

@@ -81,7 +81,7 @@ def test_cli_creates_lists_and_revokes_tokens(api: Server, seeded: Settings) -> 
     assert "cli user" in listed.stdout and token not in listed.stdout
     bad = _cli(seeded, "token", "create", "--role", "EMPEROR", "--name", "x")
     assert bad.returncode == 1 and "unknown role" in bad.stderr
-    token_id = [line for line in created.stderr.split() if len(line) == 12][0]
+    token_id = next(word for word in created.stderr.split() if len(word) == 12)
     revoked = _cli(seeded, "token", "revoke", token_id)
     assert revoked.returncode == 0, revoked.stderr
     assert GQL(api.url, token).post(ME).status_code == 401

@@ -41,7 +41,8 @@ def test_child_protection_in_astana_names_the_guardianship_body(gql: GQL) -> Non
 
 
 def test_region_without_a_shelter_falls_back_to_the_nearest(gql: GQL) -> None:
-    gaps = gql("query { coverageGaps(region: \"ulytau\") { needs { need nearestRegion { code } distanceKm } } }")
+    gaps = gql('query { coverageGaps(region: "ulytau") { needs { need nearestRegion { code } '
+               "distanceKm } } }")
     shelter = [g for g in gaps["coverageGaps"]["needs"] if g["need"] == "SHELTER"]
     assert shelter and shelter[0]["nearestRegion"] and shelter[0]["distanceKm"] > 0
     w = gql(WHO, need="SHELTER", region="ulytau")["whoHandles"]

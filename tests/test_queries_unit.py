@@ -66,7 +66,8 @@ def test_strings_and_comments_do_not_count_as_parameters(tmp_path: Path) -> None
 def test_duplicate_names_across_files_are_refused(tmp_path: Path) -> None:
     (tmp_path / "a.cypher").write_text("// name: same\nRETURN 1\n")
     (tmp_path / "b.cypher").write_text("\n\n// name: same\nRETURN 2\n")
-    with pytest.raises(QueryDefinitionError, match=r"b\.cypher:3: query 'same' already defined at a\.cypher:1"):
+    expected = r"b\.cypher:3: query 'same' already defined at a\.cypher:1"
+    with pytest.raises(QueryDefinitionError, match=expected):
         load_queries.__wrapped__(tmp_path)
 
 

@@ -63,7 +63,7 @@ def test_broken_directory_reports_every_problem_with_file_line_field(tmp_path: P
     assert any(p.field and p.field.endswith("min_age") for p in problems)
     assert ("responsibilities.yaml", "provision") in fields
     assert all(p.line for p in problems if p.file != "needs.yaml")
-    atlantis = [p for p in problems if "atlantis" in p.reason][0]
+    atlantis = next(p for p in problems if "atlantis" in p.reason)
     line = orgs.splitlines()[atlantis.line - 1]  # type: ignore[operator]
     assert line.startswith("  - ")
 
