@@ -101,12 +101,14 @@ def seed() -> None:
     from graph.directory_write import write_directory
     from loaders.kazakhstan import load_directory
 
-    async def run(db: Database) -> dict[str, int]:
+    async def run(db: Database) -> dict[str, dict[str, int]]:
         await db.apply_schema()
         return await write_directory(db, load_directory())
 
     counts = _with_db(run)
-    print("seeded: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+    print("seeded: " + "; ".join(
+        f"{kind} " + ", ".join(f"{n} {o}" for o, n in outcomes.items() if n)
+        for kind, outcomes in counts.items()))
 
 
 @token_app.command("create")

@@ -137,12 +137,13 @@ async def write_in_chunks(db: Database, rows: DirectoryRows, chunk: int = CHUNK)
     """Write with graph.directory_write in bounded transactions: first everything up to the
     responsibilities, then organizations, links and services `chunk` rows at a time (each
     step needs the previous one complete: links and services refer to organizations)."""
-    counts = await write_directory(db, DirectoryRows(
+    written = await write_directory(db, DirectoryRows(
         regions=rows.regions, needs=rows.needs, provisions=rows.provisions,
         responsibilities=rows.responsibilities))
+    counts = {kind: sum(o.values()) for kind, o in written.items()}
     for kind in ("organizations", "links", "services"):
         counts[kind] = 0
         for part in _chunks(getattr(rows, kind), chunk):
             written = await write_directory(db, DirectoryRows(**{kind: part}))
-            counts[kind] += written[kind]
+            counts[kind] += sum(written[kind].values())
     return counts

@@ -127,7 +127,7 @@ async def _measure(settings: Settings, server: ApiServer, token: str, warm: list
 
             async def raw(need: str, region: str) -> tuple[int, int]:
                 resp = await db.driver.execute_query(
-                    resp_q, {"need": need, "region": region},
+                    resp_q, {"need": need, "region": region, "limit": LIMIT},
                     database_="neo4j", routing_=RoutingControl.READ)
                 svc = await db.driver.execute_query(
                     svc_q, {"need": need, "region": region, "limit": LIMIT},

@@ -4,6 +4,7 @@ with READ routing, `database_` always set, driver errors wrapped in our own exce
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, TypeVar
 
@@ -60,6 +61,7 @@ class Database:
             max_transaction_retry_time=10.0,
             notifications_min_severity="OFF",
         )
+        self._cache: dict[str, tuple[float, list[Row]]] = {}
         load_queries()  # fail at start-up, not on first use
 
     async def close(self) -> None:
@@ -90,6 +92,20 @@ class Database:
     async def read(self, name: str, /, **params: Any) -> list[Row]:
         return await self._run(name, RoutingControl.READ, params)
 
+    async def cached_read(self, name: str, ttl: float) -> list[Row]:
+        """A parameterless read of reference data, kept by this process for `ttl` seconds."""
+        now = time.monotonic()
+        hit = self._cache.get(name)
+        if hit is not None and hit[0] > now:
+            return hit[1]
+        rows = await self.read(name)
+        self._cache[name] = (now + ttl, rows)
+        return rows
+
+    def forget_cached(self) -> None:
+        """Drop cached reference data (after this process changed the directory)."""
+        self._cache.clear()
+
     async def read_one(self, name: str, /, **params: Any) -> Row | None:
         rows = await self.read(name, **params)
         return rows[0] if rows else None
@@ -97,9 +113,10 @@ class Database:
     async def write(self, name: str, /, **params: Any) -> list[Row]:
         return await self._run(name, RoutingControl.WRITE, params)
 
-    async def in_write_tx(self, fn: Callable[[Tx], Awaitable[T]], name: str = "transaction") -> T:
+    async def in_write_tx(self, fn: Callable[[Tx], Awaitable[T]], name: str = "transaction",
+                          timeout_s: float | None = None) -> T:
         """Run `fn` in one managed write transaction (retried on transient errors)."""
-        @neo4j.unit_of_work(timeout=float(self.settings.tx_timeout_s))
+        @neo4j.unit_of_work(timeout=timeout_s or float(self.settings.tx_timeout_s))
         async def work(tx: AsyncManagedTransaction) -> T:
             return await fn(Tx(tx))
         try:

@@ -29,6 +29,10 @@ from graph.types import (
 )
 
 
+REGIONS_TTL = 300.0
+RESPONSIBILITIES_TTL = 10.0
+
+
 def encode_cursor(name: str, id_: str) -> str:
     return base64.urlsafe_b64encode(json.dumps([name, id_]).encode()).decode()
 
@@ -85,8 +89,9 @@ class Directory:
         self._regions: dict[str, Region] | None = None
 
     async def regions(self) -> dict[str, Region]:
+        """The 20 regions: reference data, cached by the process for REGIONS_TTL seconds."""
         if self._regions is None:
-            rows = await self.db.read("list_regions")
+            rows = await self.db.cached_read("list_regions", REGIONS_TTL)
             self._regions = {r["region"]["code"]: Region(**r["region"]) for r in rows}
         return self._regions
 
@@ -162,8 +167,9 @@ class Directory:
         return [Need(**r["need"]) for r in await self.db.read("list_needs")]
 
     async def responsibilities(self) -> list[Responsibility]:
+        """Every responsibility with its provision; cached by the process for a few seconds."""
         out = []
-        for r in await self.db.read("list_responsibilities"):
+        for r in await self.db.cached_read("list_responsibilities", RESPONSIBILITIES_TTL):
             x = r["responsibility"]
             out.append(Responsibility(code=x["code"], description=x["description"],
                                       covers=_tuple(x["covers"]),
@@ -173,7 +179,7 @@ class Directory:
     async def who_handles(self, need: str, region: str, limit: int = 50) -> WhoHandles:
         self.check_enum("NeedCode", need, "need")
         await self.check_region(region)
-        resp = await self.db.read("who_handles_responsible", need=need, region=region)
+        resp = await self.db.read("who_handles_responsible", need=need, region=region, limit=limit)
         svc = await self.db.read("who_handles_services", need=need, region=region, limit=limit)
         return WhoHandles(
             need=need, region=region,

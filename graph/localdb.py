@@ -122,7 +122,7 @@ class Instance:
         return f"running (pid {pid}, {self.uri})" if ready else f"starting (pid {pid})"
 
     def start(self, *, timeout: float = 180.0, heap: str = "1g", pagecache_mb: int = 256,
-              tx_timeout_s: int = 30) -> None:
+              tx_timeout_s: int = 3600) -> None:
         """Start (or find running) and wait until Bolt answers with our password."""
         if self.pid() is not None:
             self.wait_ready(timeout)

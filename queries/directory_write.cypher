@@ -54,42 +54,50 @@ RETURN count(x) AS n
 // name: upsert_organizations
 // mode: write
 // params: rows
-// Organizations with their region and the responsibilities they hold.
+// Organizations with their region and the responsibilities they hold. A row whose hash equals
+// the stored one is left alone ('unchanged'); a changed row replaces the record and its own
+// LOCATED_IN and HOLDS relationships. Returns how many rows were created, updated, unchanged.
 UNWIND $rows AS r
-MERGE (o:Organization {id: r.id})
-SET o += r.props
-WITH o, r
-CALL (o, r) {
-  OPTIONAL MATCH (o)-[old:LOCATED_IN]->(g:Region) WHERE g.code <> r.region
+OPTIONAL MATCH (o:Organization {id: r.id})
+WITH r, o, CASE WHEN o IS NULL THEN 'created'
+                WHEN o.row_hash = r.hash THEN 'unchanged' ELSE 'updated' END AS outcome
+CALL (o, outcome) {
+  WITH o, outcome WHERE outcome = 'updated'
+  MATCH (o)-[old:LOCATED_IN|HOLDS]->()
   DELETE old
 }
-CALL (o, r) {
-  MATCH (g:Region {code: r.region})
-  MERGE (o)-[:LOCATED_IN]->(g)
+CALL (r, outcome) {
+  WITH r, outcome WHERE outcome <> 'unchanged'
+  MERGE (o:Organization {id: r.id})
+  SET o = r.props, o.id = r.id, o.row_hash = r.hash
+  WITH o, r
+  CALL (o, r) {
+    MATCH (g:Region {code: r.region})
+    CREATE (o)-[:LOCATED_IN]->(g)
+  }
+  CALL (o, r) {
+    UNWIND r.responsibilities AS code
+    MATCH (x:Responsibility {code: code})
+    CREATE (o)-[:HOLDS]->(x)
+  }
 }
-CALL (o, r) {
-  OPTIONAL MATCH (o)-[old:HOLDS]->(x:Responsibility) WHERE NOT x.code IN r.responsibilities
-  DELETE old
-}
-CALL (o, r) {
-  UNWIND r.responsibilities AS code
-  MATCH (x:Responsibility {code: code})
-  MERGE (o)-[:HOLDS]->(x)
-}
-RETURN count(o) AS n
+RETURN outcome, count(*) AS n
 
 // name: link_organizations
 // mode: write
 // params: rows
-// Partnerships and memberships, after every organization exists.
+// Partnerships and memberships, after every organization exists. Only the listed
+// organizations' own outgoing links are replaced.
 UNWIND $rows AS r
 MATCH (o:Organization {id: r.id})
 CALL (o, r) {
-  OPTIONAL MATCH (o)-[old:PARTNERS_WITH]->(p:Organization) WHERE NOT p.id IN r.partners
+  MATCH (o)-[old:PARTNERS_WITH]->(p)
+  WHERE NOT p.id IN r.partners
   DELETE old
 }
 CALL (o, r) {
-  OPTIONAL MATCH (o)-[old:MEMBER_OF]->(p:Organization) WHERE NOT p.id IN r.member_of
+  MATCH (o)-[old:MEMBER_OF]->(p)
+  WHERE NOT p.id IN r.member_of
   DELETE old
 }
 CALL (o, r) {
@@ -107,29 +115,54 @@ RETURN count(o) AS n
 // name: upsert_services
 // mode: write
 // params: rows
-// Services with their provider, the needs they meet and the regions they serve.
+// Services with their provider, the needs they meet and the regions they serve; unchanged
+// rows (same hash) are left alone. Returns how many were created, updated, unchanged.
 UNWIND $rows AS r
-MATCH (o:Organization {id: r.organization_id})
-MERGE (s:Service {id: r.id})
-SET s += r.props
-MERGE (o)-[:PROVIDES]->(s)
-WITH s, r
-CALL (s, r) {
-  OPTIONAL MATCH (s)-[old:MEETS]->(n:Need) WHERE NOT n.code IN r.needs
+OPTIONAL MATCH (s:Service {id: r.id})
+WITH r, s, CASE WHEN s IS NULL THEN 'created'
+                WHEN s.row_hash = r.hash THEN 'unchanged' ELSE 'updated' END AS outcome
+CALL (s, outcome) {
+  WITH s, outcome WHERE outcome = 'updated'
+  MATCH (s)-[old:MEETS|SERVES]->()
   DELETE old
 }
-CALL (s, r) {
-  OPTIONAL MATCH (s)-[old:SERVES]->(g:Region) WHERE NOT g.code IN r.regions
+CALL (s, outcome) {
+  WITH s, outcome WHERE outcome = 'updated'
+  MATCH ()-[old:PROVIDES]->(s)
   DELETE old
 }
-CALL (s, r) {
-  UNWIND r.needs AS code
-  MATCH (n:Need {code: code})
-  MERGE (s)-[:MEETS]->(n)
+CALL (r, outcome) {
+  WITH r, outcome WHERE outcome <> 'unchanged'
+  MATCH (o:Organization {id: r.organization_id})
+  MERGE (s:Service {id: r.id})
+  SET s = r.props, s.id = r.id, s.row_hash = r.hash
+  CREATE (o)-[:PROVIDES]->(s)
+  WITH s, r
+  CALL (s, r) {
+    UNWIND r.needs AS code
+    MATCH (n:Need {code: code})
+    CREATE (s)-[:MEETS]->(n)
+  }
+  CALL (s, r) {
+    UNWIND r.regions AS code
+    MATCH (g:Region {code: code})
+    CREATE (s)-[:SERVES]->(g)
+  }
 }
-CALL (s, r) {
-  UNWIND r.regions AS code
-  MATCH (g:Region {code: code})
-  MERGE (s)-[:SERVES]->(g)
+RETURN outcome, count(*) AS n
+
+// name: upsert_records
+// mode: write
+// params: rows
+// HSDS rows the directory model does not map (phones, schedules, contacts, ...), kept whole
+// as JSON so that nothing is dropped and exports give them back. Counted like the others.
+UNWIND $rows AS r
+OPTIONAL MATCH (x:HsdsRecord {key: r.key})
+WITH r, x, CASE WHEN x IS NULL THEN 'created'
+                WHEN x.row_hash = r.hash THEN 'unchanged' ELSE 'updated' END AS outcome
+CALL (r, outcome) {
+  WITH r, outcome WHERE outcome <> 'unchanged'
+  MERGE (x:HsdsRecord {key: r.key})
+  SET x = r.props, x.key = r.key, x.row_hash = r.hash
 }
-RETURN count(s) AS n
+RETURN outcome, count(*) AS n

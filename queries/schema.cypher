@@ -30,6 +30,19 @@ CREATE CONSTRAINT api_token_id IF NOT EXISTS FOR (n:ApiToken) REQUIRE n.id IS UN
 // mode: schema
 CREATE CONSTRAINT audit_event_id IF NOT EXISTS FOR (n:AuditEvent) REQUIRE n.id IS UNIQUE
 
+// name: constraint_hsds_record_key
+// mode: schema
+CREATE CONSTRAINT hsds_record_key IF NOT EXISTS FOR (n:HsdsRecord) REQUIRE n.key IS UNIQUE
+
+// name: index_hsds_record_table
+// mode: schema
+// Exports read the kept HSDS rows table by table.
+CREATE INDEX hsds_record_table IF NOT EXISTS FOR (n:HsdsRecord) ON (n.table, n.record_id)
+
+// name: index_organization_bin
+// mode: schema
+CREATE INDEX organization_bin IF NOT EXISTS FOR (n:Organization) ON (n.bin)
+
 // name: index_api_token_hash
 // mode: schema
 CREATE INDEX api_token_hash IF NOT EXISTS FOR (n:ApiToken) ON (n.secret_hash)
@@ -47,9 +60,11 @@ CREATE INDEX organization_kind IF NOT EXISTS FOR (n:Organization) ON (n.kind)
 // mode: schema
 CREATE INDEX service_name IF NOT EXISTS FOR (n:Service) ON (n.name, n.id)
 
-// name: index_service_status
+// name: drop_index_service_status
 // mode: schema
-CREATE INDEX service_status IF NOT EXISTS FOR (n:Service) ON (n.status)
+// A status index made the planner seek every ACTIVE service instead of walking from the
+// region; status is filtered after the walk instead.
+DROP INDEX service_status IF EXISTS
 
 // name: text_index_organization_search
 // mode: schema

@@ -1,5 +1,5 @@
 // name: who_handles_responsible
-// params: need, region
+// params: need, region, limit
 // The bodies holding a responsibility that covers the need, with its legal basis: every
 // NATIONAL body, and per responsibility the non-national holders in the nearest region
 // that has one (distance 0 = in the region). Distances are between region centers, in km.
@@ -24,27 +24,24 @@ RETURN x.code AS responsibility, x.description AS responsibility_description,
 ORDER BY CASE WHEN c.km = 0.0 AND c.o.jurisdiction <> 'NATIONAL' THEN 0
               WHEN c.o.jurisdiction = 'NATIONAL' THEN 1 ELSE 2 END,
          c.km, x.code, c.o.name
+LIMIT $limit
 
 // name: who_handles_services
 // params: need, region, limit
-// Active services meeting the need: those serving the region, or when none does, the
-// nearest ones by the distance from the region to the closest region each serves.
-// Each comes with the provider's responsibilities for the need and their provisions.
+// Active services meeting the need in the region itself or, when none does, in the nearest
+// region (by distance between centers) that has one. Starting from regions keeps the work
+// proportional to one region's services, not the whole directory's. Each comes with the
+// provider's responsibilities for the need and their provisions.
 MATCH (target:Region {code: $region}), (n:Need {code: $need})
-MATCH (o:Organization)-[:PROVIDES]->(s:Service)-[:MEETS]->(n)
-WHERE s.status = 'ACTIVE'
-MATCH (s)-[:SERVES]->(g:Region)
-WITH target, n, o, s, g, point.distance(g.location, target.location) / 1000.0 AS km
+MATCH (g:Region)
+WHERE EXISTS { (g)<-[:SERVES]-(x:Service {status: 'ACTIVE'})-[:MEETS]->(n) }
+WITH target, n, g, point.distance(g.location, target.location) / 1000.0 AS km
 ORDER BY km
-WITH target, n, o, s, head(collect({code: g.code, km: km})) AS best
-WITH target, n, collect({o: o, s: s, best: best}) AS cands, min(best.km) AS nearest
-UNWIND cands AS c
-WITH target, n, c, nearest
-WHERE c.best.km = 0.0 OR nearest > 0.0
-WITH n, c ORDER BY c.best.km, c.s.name, c.s.id LIMIT $limit
-WITH n, c, c.o AS o, c.s AS s
-RETURN s.id AS service_id, o.id AS organization_id, c.best.code AS region,
-       c.best.km AS distance_km,
+LIMIT 1
+MATCH (g)<-[:SERVES]-(s:Service {status: 'ACTIVE'})-[:MEETS]->(n)
+MATCH (o:Organization)-[:PROVIDES]->(s)
+WITH n, g, km, o, s ORDER BY s.name, s.id LIMIT $limit
+RETURN s.id AS service_id, o.id AS organization_id, g.code AS region, km AS distance_km,
        COLLECT { MATCH (o)-[:HOLDS]->(x:Responsibility)-[:COVERS]->(n)
                  OPTIONAL MATCH (x)-[:ASSIGNED_BY]->(p:LegalProvision)
                  RETURN {responsibility: x.code, provision_id: p.id} } AS basis

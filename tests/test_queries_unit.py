@@ -76,7 +76,9 @@ def test_every_model_key_has_a_uniqueness_constraint() -> None:
     for label, node in load_model().nodes.items():
         pattern = rf"FOR \(n:{label}\) REQUIRE n\.{node.key} IS UNIQUE"
         assert re.search(pattern, schema), f"no constraint for {label}.{node.key}"
-    assert "IF NOT EXISTS" in schema and schema.count("CREATE ") == schema.count("IF NOT EXISTS")
+    assert schema.count("CREATE ") == schema.count("IF NOT EXISTS")
+    drops = [line for line in schema.splitlines() if line.startswith("DROP ")]
+    assert all(line.endswith(" IF EXISTS") for line in drops)
 
 
 def test_no_cypher_outside_queries() -> None:
