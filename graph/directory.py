@@ -28,7 +28,6 @@ from graph.types import (
     WhoHandles,
 )
 
-
 REGIONS_TTL = 300.0
 RESPONSIBILITIES_TTL = 10.0
 
