@@ -7,6 +7,7 @@ import json
 import os
 import sys
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any, TypeVar
 
 import typer
@@ -45,6 +46,9 @@ def _with_db(fn: Callable[[Database], Awaitable[T]]) -> T:
         return asyncio.run(main())
     except InvalidData as e:
         err.print(f"[red]invalid data[/red]: {e.message}", markup=True, highlight=False)
+        raise typer.Exit(1) from None
+    except (FileNotFoundError, IsADirectoryError, PermissionError) as e:
+        err.print(f"[red]error[/red]: {e}", highlight=False)
         raise typer.Exit(1) from None
     except ReferralnetError as e:
         err.print(f"[red]{e.code}[/red]: {e.message}", highlight=False)
@@ -142,6 +146,54 @@ def token_revoke(token_id: str) -> None:
     """Revoke a token by its id; it stops working at once."""
     _with_db(lambda db: access.revoke_token(db, token_id))
     print(f"revoked {token_id}")
+
+
+load_app = typer.Typer(help="Load data files.", no_args_is_help=True)
+export_app = typer.Typer(help="Export data files.", no_args_is_help=True)
+app.add_typer(load_app, name="load")
+app.add_typer(export_app, name="export")
+
+
+@load_app.command("directory")
+def load_directory_cmd(
+        path: Path = typer.Argument(..., help="HSDS: a folder of CSV, a .zip of one, or a JSON file"),
+        mapping: Path | None = typer.Option(None, help="extra taxonomy-to-need rules (YAML)"),
+        report: Path | None = typer.Option(None, help="also write the report as JSON here"),
+        as_json: bool = typer.Option(False, "--json", help="print the JSON report instead")) -> None:
+    """Load an Open Referral HSDS directory: validated first, all or nothing, idempotent."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from loaders.directory_load import load_hsds
+
+    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed} rows"),
+                  TimeElapsedColumn(), console=err, transient=True,
+                  disable=as_json or not err.is_terminal) as bar:
+        tasks: dict[str, Any] = {}
+
+        def progress(kind: str, n: int) -> None:
+            if kind not in tasks:
+                tasks[kind] = bar.add_task(kind, total=None)
+            bar.advance(tasks[kind], n)
+
+        result = _with_db(lambda db: load_hsds(db, path, mapping=mapping, progress=progress))
+    body = result.to_json()
+    if report:
+        report.write_text(json.dumps(body, indent=2, ensure_ascii=False))
+    print(json.dumps(body, indent=2, ensure_ascii=False) if as_json else result.human())
+
+
+@export_app.command("directory")
+def export_directory_cmd(
+        path: Path = typer.Argument(..., help="a folder (csv) or a .json file to write"),
+        format: str = typer.Option("csv", help="csv or json")) -> None:
+    """Export the directory as Open Referral HSDS (a CSV data package or tabular JSON)."""
+    from loaders.hsds_export import export_directory
+
+    if format not in ("csv", "json"):
+        err.print("format must be csv or json")
+        raise typer.Exit(2)
+    counts = _with_db(lambda db: export_directory(db, path, format))
+    print(f"exported to {path}: " + ", ".join(f"{t} {n}" for t, n in counts.items() if n))
 
 
 @app.command()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -13,6 +13,7 @@ from graph.db import Database, Tx
 
 Rows = list[dict[str, Any]]
 Outcomes = dict[str, int]
+Progress = Callable[[str, int], None]
 BATCH = 5000
 OUTCOMES = ("created", "updated", "unchanged")
 
@@ -22,8 +23,8 @@ class DirectoryRows:
     """Rows ready for the upsert_* queries, in the order they must be written.
 
     organizations: {id, props, region, responsibilities}; links: {id, partners, member_of};
-    services: {id, organization_id, props, needs, regions}; records: {key, props}.
-    A missing `hash` is computed from the rest of the row."""
+    aliases: {id, merged_id, name}; services: {id, organization_id, props, needs, regions};
+    records: {key, props}. A missing `hash` is computed from the rest of the row."""
 
     regions: Rows = field(default_factory=list)
     needs: Rows = field(default_factory=list)
@@ -31,14 +32,16 @@ class DirectoryRows:
     responsibilities: Rows = field(default_factory=list)
     organizations: Rows = field(default_factory=list)
     links: Rows = field(default_factory=list)
+    aliases: Rows = field(default_factory=list)
     services: Rows = field(default_factory=list)
     records: Rows = field(default_factory=list)
 
 
-_STEPS = (("regions", "upsert_regions"), ("needs", "upsert_needs"),
-          ("provisions", "upsert_provisions"), ("responsibilities", "upsert_responsibilities"),
-          ("organizations", "upsert_organizations"), ("links", "link_organizations"),
-          ("services", "upsert_services"), ("records", "upsert_records"))
+STEPS = (("regions", "upsert_regions"), ("needs", "upsert_needs"),
+         ("provisions", "upsert_provisions"), ("responsibilities", "upsert_responsibilities"),
+         ("organizations", "upsert_organizations"), ("links", "link_organizations"),
+         ("aliases", "merge_organization_aliases"), ("services", "upsert_services"),
+         ("records", "upsert_records"))
 _COUNTED = frozenset({"organizations", "services", "records"})
 
 
@@ -49,35 +52,50 @@ def row_hash(row: dict[str, Any]) -> str:
     return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
 
 
-def _hashed(batch: Rows) -> Rows:
-    return [r if "hash" in r else {**r, "hash": row_hash(r)} for r in batch]
+def _batches(rows: Iterable[dict[str, Any]], size: int) -> Iterable[Rows]:
+    batch: Rows = []
+    for r in rows:
+        batch.append(r)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+async def write_kind(tx: Tx, kind: str, rows: Iterable[dict[str, Any]],
+                     progress: Progress | None = None) -> Outcomes | None:
+    """Write one kind of row in batches (rows may be a stream); None when there were none."""
+    name = dict(STEPS)[kind]
+    outcome = dict.fromkeys(OUTCOMES, 0)
+    seen = False
+    for part in _batches(rows, BATCH):
+        seen = True
+        if kind in _COUNTED:
+            hashed = [r if "hash" in r else {**r, "hash": row_hash(r)} for r in part]
+            for r in await tx.run(name, rows=hashed):
+                outcome[r["outcome"]] += r["n"]
+        else:
+            await tx.run(name, rows=part)
+            outcome["created"] += len(part)  # reference data and links: upserted, not told apart
+        if progress:
+            progress(kind, len(part))
+    return outcome if seen else None
 
 
 async def write_rows(tx: Tx, rows: DirectoryRows,
-                     progress: Callable[[str, int], None] | None = None) -> dict[str, Outcomes]:
+                     progress: Progress | None = None) -> dict[str, Outcomes]:
     """Write every kind of row in order inside the caller's transaction."""
     counts: dict[str, Outcomes] = {}
-    for kind, name in _STEPS:
-        batch: Rows = getattr(rows, kind)
-        outcome = dict.fromkeys(OUTCOMES, 0)
-        for i in range(0, len(batch), BATCH):
-            part = batch[i:i + BATCH]
-            if kind in _COUNTED:
-                for r in await tx.run(name, rows=_hashed(part)):
-                    outcome[r["outcome"]] += r["n"]
-            else:
-                await tx.run(name, rows=part)
-                outcome["created"] += len(part)  # reference data: upserted, not counted apart
-            if progress:
-                progress(kind, len(part))
-        if batch:
+    for kind, _ in STEPS:
+        outcome = await write_kind(tx, kind, getattr(rows, kind), progress)
+        if outcome is not None:
             counts[kind] = outcome
     return counts
 
 
 async def write_directory(db: Database, rows: DirectoryRows,
-                          progress: Callable[[str, int], None] | None = None
-                          ) -> dict[str, Outcomes]:
+                          progress: Progress | None = None) -> dict[str, Outcomes]:
     """Write everything or nothing; returns created/updated/unchanged counts per kind."""
 
     async def work(tx: Tx) -> dict[str, Outcomes]:

@@ -122,3 +122,29 @@ RETURN x {.code, .description,
           provision: p {.id, .act, .article, .title, .summary, .sources,
                         effective_date: toString(p.effective_date)}} AS responsibility
 ORDER BY x.code
+
+// name: organization_identity
+// Every organization's names, BIN and merged ids, for matching incoming duplicates.
+MATCH (o:Organization)
+RETURN o.id AS id, o.name AS name, coalesce(o.alternate_names, []) AS alternate_names,
+       o.bin AS bin, coalesce(o.merged_ids, []) AS merged_ids
+
+// name: existing_organizations
+// params: ids
+// Which of these organization ids exist (references an input leaves to the database).
+UNWIND $ids AS id
+MATCH (o:Organization {id: id})
+RETURN o.id AS id
+
+// name: existing_services
+// params: ids
+UNWIND $ids AS id
+MATCH (s:Service {id: id})
+RETURN s.id AS id
+
+// name: existing_records
+// params: keys
+// Which of these kept HSDS rows ("table:id") exist.
+UNWIND $keys AS key
+MATCH (x:HsdsRecord {key: key})
+RETURN x.key AS key

@@ -55,28 +55,36 @@ RETURN count(x) AS n
 // mode: write
 // params: rows
 // Organizations with their region and the responsibilities they hold. A row whose hash equals
-// the stored one is left alone ('unchanged'); a changed row replaces the record and its own
-// LOCATED_IN and HOLDS relationships. Returns how many rows were created, updated, unchanged.
+// the stored one is left alone ('unchanged'). A changed row sets the properties it carries (a
+// null clears one; kind and jurisdiction keep their value, or NGO and LOCAL, when absent) and
+// replaces LOCATED_IN and HOLDS when it names a region or responsibilities (null: kept).
+// Returns how many rows were created, updated, unchanged.
 UNWIND $rows AS r
 OPTIONAL MATCH (o:Organization {id: r.id})
 WITH r, o, CASE WHEN o IS NULL THEN 'created'
                 WHEN o.row_hash = r.hash THEN 'unchanged' ELSE 'updated' END AS outcome
-CALL (o, outcome) {
-  WITH o, outcome WHERE outcome = 'updated'
-  MATCH (o)-[old:LOCATED_IN|HOLDS]->()
+CALL (o, r, outcome) {
+  WITH o, r, outcome WHERE outcome = 'updated' AND r.region IS NOT NULL
+  MATCH (o)-[old:LOCATED_IN]->()
+  DELETE old
+}
+CALL (o, r, outcome) {
+  WITH o, r, outcome WHERE outcome = 'updated' AND r.responsibilities IS NOT NULL
+  MATCH (o)-[old:HOLDS]->()
   DELETE old
 }
 CALL (r, outcome) {
   WITH r, outcome WHERE outcome <> 'unchanged'
   MERGE (o:Organization {id: r.id})
-  SET o = r.props, o.id = r.id, o.row_hash = r.hash
+  SET o += r.props, o.id = r.id, o.row_hash = r.hash
+  SET o.kind = coalesce(o.kind, 'NGO'), o.jurisdiction = coalesce(o.jurisdiction, 'LOCAL')
   WITH o, r
   CALL (o, r) {
     MATCH (g:Region {code: r.region})
     CREATE (o)-[:LOCATED_IN]->(g)
   }
   CALL (o, r) {
-    UNWIND r.responsibilities AS code
+    UNWIND coalesce(r.responsibilities, []) AS code
     MATCH (x:Responsibility {code: code})
     CREATE (o)-[:HOLDS]->(x)
   }
@@ -116,7 +124,8 @@ RETURN count(o) AS n
 // mode: write
 // params: rows
 // Services with their provider, the needs they meet and the regions they serve; unchanged
-// rows (same hash) are left alone. Returns how many were created, updated, unchanged.
+// rows (same hash) are left alone; a changed row sets the properties it carries (citizenship
+// keeps its value, or ANY, when absent) and replaces its PROVIDES, MEETS and SERVES. Returns how many were created, updated, unchanged.
 UNWIND $rows AS r
 OPTIONAL MATCH (s:Service {id: r.id})
 WITH r, s, CASE WHEN s IS NULL THEN 'created'
@@ -135,7 +144,8 @@ CALL (r, outcome) {
   WITH r, outcome WHERE outcome <> 'unchanged'
   MATCH (o:Organization {id: r.organization_id})
   MERGE (s:Service {id: r.id})
-  SET s = r.props, s.id = r.id, s.row_hash = r.hash
+  SET s += r.props, s.id = r.id, s.row_hash = r.hash
+  SET s.citizenship = coalesce(s.citizenship, 'ANY')
   CREATE (o)-[:PROVIDES]->(s)
   WITH s, r
   CALL (s, r) {
@@ -166,3 +176,17 @@ CALL (r, outcome) {
   SET x = r.props, x.key = r.key, x.row_hash = r.hash
 }
 RETURN outcome, count(*) AS n
+
+// name: merge_organization_aliases
+// mode: write
+// params: rows
+// An incoming organization found to be a known one under another name or id: the known one
+// keeps its record and learns the other id and name, so the next load merges it again.
+UNWIND $rows AS r
+MATCH (o:Organization {id: r.id})
+SET o.merged_ids = CASE WHEN r.merged_id IN coalesce(o.merged_ids, []) THEN o.merged_ids
+                        ELSE coalesce(o.merged_ids, []) + r.merged_id END,
+    o.alternate_names = CASE WHEN r.name = o.name OR r.name IN coalesce(o.alternate_names, [])
+                             THEN o.alternate_names
+                             ELSE coalesce(o.alternate_names, []) + r.name END
+RETURN count(o) AS n
