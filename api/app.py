@@ -78,18 +78,22 @@ def _refuse(status: int, code: str, message: str) -> Response:
 
 
 class BodyLimit:
-    """Refuses request bodies over `limit` bytes with 413, before they are read whole."""
+    """Refuses request bodies over `limit` bytes (`upload_limit` for multipart file uploads)
+    with 413, before they are read whole."""
 
-    def __init__(self, app: ASGIApp, limit: int) -> None:
-        self.app, self.limit = app, limit
+    def __init__(self, app: ASGIApp, limit: int, upload_limit: int) -> None:
+        self.app, self.default, self.upload_limit = app, limit, upload_limit
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        declared = dict(scope.get("headers") or []).get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.limit:
-            await _too_large(self.limit)(scope, receive, send)
+        headers = dict(scope.get("headers") or [])
+        multipart = headers.get(b"content-type", b"").startswith(b"multipart/form-data")
+        limit = self.upload_limit if multipart else self.default
+        declared = headers.get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            await _too_large(limit)(scope, receive, send)
             return
         seen = 0
 
@@ -97,14 +101,14 @@ class BodyLimit:
             nonlocal seen
             message = await receive()
             seen += len(message.get("body", b""))
-            if seen > self.limit:
+            if seen > limit:
                 raise _TooLarge
             return message
 
         try:
             await self.app(scope, limited, send)
         except _TooLarge:
-            await _too_large(self.limit)(scope, receive, send)
+            await _too_large(limit)(scope, receive, send)
 
 
 class _TooLarge(Exception):
@@ -145,4 +149,4 @@ def create_app(settings: Settings | None = None) -> ASGIApp:
         Route("/graphql", graphql, methods=["GET", "POST"]),
     ], lifespan=lifespan)
     app.state.db = db
-    return BodyLimit(app, settings.max_body_bytes)
+    return BodyLimit(app, settings.max_body_bytes, settings.max_upload_bytes)

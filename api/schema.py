@@ -10,6 +10,7 @@ from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDept
 from strawberry.types.execution import ExecutionContext
 
 from api.context import Context
+from api.mutations import Mutation
 from api.types.access import AuditEvent, Me
 from api.types.coverage import CoverageGaps, NeedGap, ResponsibilityGap
 from api.types.enums import Jurisdiction, NeedCode, OrganizationKind
@@ -169,6 +170,7 @@ class Schema(strawberry.Schema):
 def build_schema(settings: Settings) -> strawberry.Schema:
     return Schema(
         query=Query,
+        mutation=Mutation,
         extensions=[
             lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),
             lambda: MaxAliasesLimiter(max_alias_count=settings.max_aliases),

@@ -53,4 +53,6 @@ class Settings:
     max_aliases: int = field(default_factory=lambda: _int("REFERRALNET_MAX_ALIASES", 30))
     max_tokens: int = field(default_factory=lambda: _int("REFERRALNET_MAX_TOKENS", 2000))
     max_body_bytes: int = field(default_factory=lambda: _int("REFERRALNET_MAX_BODY_BYTES", 1_000_000))
+    max_upload_bytes: int = field(default_factory=lambda: _int("REFERRALNET_MAX_UPLOAD_BYTES",
+                                                               100_000_000))
     graphiql: bool = field(default_factory=lambda: os.environ.get("REFERRALNET_GRAPHIQL", "1") != "0")

@@ -16,3 +16,12 @@ CALL () {
   RETURN collect(rel) AS rels
 }
 RETURN nodes, rels
+
+// name: wipe_directory
+// mode: write
+// Deletes every directory node (organizations, services, kept HSDS rows and the reference
+// data), keeping tokens and the audit trail. For tests and for rebuilding a directory.
+MATCH (n)
+WHERE NOT n:ApiToken AND NOT n:AuditEvent
+DETACH DELETE n
+RETURN count(*) AS n
