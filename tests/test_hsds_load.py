@@ -23,7 +23,7 @@ from graph.localdb import Instance, free_port
 from loaders.directory_load import load_hsds
 from loaders.hsds_export import export_directory
 from loaders.kazakhstan import load_directory
-from tests.conftest import ROOT, GQL, Server, make_token, with_db
+from tests.conftest import GQL, ROOT, Server, make_token, with_db
 from tests.hsds_gen import write_directory as write_hsds_directory
 
 EXAMPLES = ROOT.parent / "shared" / "data" / "hsds-3.0" / "examples"
