@@ -28,21 +28,29 @@ async def _save(upload: Upload, folder: Path, what: str) -> Path:
 
 
 @strawberry.type
-class Mutation:
+class DirectoryMutation:
     @strawberry.mutation(description="Load an Open Referral HSDS directory (LOADER): a .zip of "
                                      "CSV tables or a JSON document; all or nothing")
     async def load_directory(self, info: Info, file: Upload,
                              mapping: Upload | None = None) -> LoadDirectoryResult:
-        ctx = info.context
-        name = PurePath(getattr(file, "filename", None) or "").name
-        await ctx.require_audited("LOADER", action="directory.load", target=name)
-        with tempfile.TemporaryDirectory(prefix="referralnet-upload-") as tmp:
-            folder = Path(tmp)
-            path = await _save(file, folder, "file")
-            extra = await _save(mapping, folder, "mapping") if mapping is not None else None
-            try:
-                report = await load_hsds(ctx.db, path, mapping=extra)
-            except InvalidData as e:
-                return DirectoryRejected(message=f"{len(e.problems)} problem(s); nothing written",
-                                         problems=[Problem.of(p) for p in e.problems])
-        return DirectoryLoaded.of(report)
+        try:
+            return await _load(info.context, file, mapping)
+        finally:
+            for upload in (file, mapping):
+                if upload is not None:
+                    await upload.close()  # type: ignore[attr-defined]
+
+
+async def _load(ctx: Context, file: Upload, mapping: Upload | None) -> LoadDirectoryResult:
+    name = PurePath(getattr(file, "filename", None) or "").name
+    await ctx.require_audited("LOADER", action="directory.load", target=name)
+    with tempfile.TemporaryDirectory(prefix="referralnet-upload-") as tmp:
+        folder = Path(tmp)
+        path = await _save(file, folder, "file")
+        extra = await _save(mapping, folder, "mapping") if mapping is not None else None
+        try:
+            report = await load_hsds(ctx.db, path, mapping=extra)
+        except InvalidData as e:
+            return DirectoryRejected(message=f"{len(e.problems)} problem(s); nothing written",
+                                     problems=[Problem.of(p) for p in e.problems])
+    return DirectoryLoaded.of(report)

@@ -7,10 +7,11 @@ import logging
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+from strawberry.tools import merge_types
 from strawberry.types.execution import ExecutionContext
 
 from api.context import Context
-from api.mutations import Mutation
+from api.mutations import DirectoryMutation
 from api.types.access import AuditEvent, Me
 from api.types.coverage import CoverageGaps, NeedGap, ResponsibilityGap
 from api.types.enums import Jurisdiction, NeedCode, OrganizationKind
@@ -53,7 +54,7 @@ def _page_size(first: int, settings: Settings) -> int:
 
 
 @strawberry.type
-class Query:
+class DirectoryQuery:
     @strawberry.field(description="Who the token belongs to")
     def me(self, info: Info) -> Me:
         return Me.of(info.context.principal)
@@ -165,6 +166,11 @@ class Schema(strawberry.Schema):
         for e in errors:
             if e.original_error is not None and not isinstance(e.original_error, ReferralnetError):
                 log.error("unexpected error at %s", e.path, exc_info=e.original_error)
+
+
+# Each part of the domain contributes its own root fields.
+Query = merge_types("Query", (DirectoryQuery,))
+Mutation = merge_types("Mutation", (DirectoryMutation,))
 
 
 def build_schema(settings: Settings) -> strawberry.Schema:

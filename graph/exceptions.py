@@ -16,7 +16,7 @@ class ReferralnetError(Exception):
 
 
 class ModelError(ReferralnetError):
-    """The domain model definition (graph/model.yaml) is wrong. Raised at start-up."""
+    """The domain model definition (graph/model/*.yaml) is wrong. Raised at start-up."""
 
     code = "MODEL_ERROR"
 

@@ -1,4 +1,5 @@
-"""The domain model, read once from graph/model.yaml; any bad definition fails loudly."""
+"""The domain model, read once from graph/model/*.yaml (one file per part of the domain, merged;
+a name defined twice is an error); any bad definition fails loudly."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import yaml
 
 from graph.exceptions import ModelError
 
-MODEL_FILE = Path(__file__).resolve().parent / "model.yaml"
+MODEL_DIR = Path(__file__).resolve().parent / "model"
 
 _SCALARS = frozenset({"string", "text", "int", "float", "bool", "date", "datetime", "point"})
 _IDENT = re.compile(r"^[A-Z][A-Za-z0-9]*$")
@@ -85,7 +86,7 @@ class Model:
 
 
 def _fail(where: str, msg: str) -> ModelError:
-    return ModelError(f"{MODEL_FILE.name}: {where}: {msg}")
+    return ModelError(f"model: {where}: {msg}")
 
 
 def build_model(raw: Any) -> Model:
@@ -146,10 +147,32 @@ def build_model(raw: Any) -> Model:
     return Model(enums, nodes, rels)
 
 
+def merge_documents(docs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """Merge the model files' sections; the same enum, label or type in two files is an error."""
+    merged: dict[str, Any] = {"version": 1, "enums": {}, "nodes": {}, "relationships": {}}
+    for name, doc in docs:
+        if not isinstance(doc, dict):
+            raise ModelError(f"{name}: must be a mapping")
+        for section, items in doc.items():
+            if section == "version":
+                continue
+            if section not in ("enums", "nodes", "relationships"):
+                raise ModelError(f"{name}: unknown section {section!r}")
+            for key, value in (items or {}).items():
+                if key in merged[section]:
+                    raise ModelError(f"{name}: {section}.{key} is already defined in another file")
+                merged[section][key] = value
+    return merged
+
+
 @cache
-def load_model(path: Path = MODEL_FILE) -> Model:
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as e:
-        raise ModelError(f"cannot read {path}: {e}") from e
-    return build_model(raw)
+def load_model(directory: Path = MODEL_DIR) -> Model:
+    docs: list[tuple[str, Any]] = []
+    for path in sorted(directory.glob("*.yaml")):
+        try:
+            docs.append((path.name, yaml.safe_load(path.read_text(encoding="utf-8"))))
+        except (OSError, yaml.YAMLError) as e:
+            raise ModelError(f"cannot read {path}: {e}") from e
+    if not docs:
+        raise ModelError(f"no model files in {directory}")
+    return build_model(merge_documents(docs))

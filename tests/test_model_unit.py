@@ -10,13 +10,14 @@ import yaml
 
 from api.types.enums import ALL_ENUMS
 from graph.exceptions import ModelError
-from graph.model import MODEL_FILE, build_model, load_model
+from graph.model import MODEL_DIR, build_model, load_model, merge_documents
 
 pytestmark = pytest.mark.unit
 
 
 def _raw() -> dict[str, Any]:
-    return yaml.safe_load(MODEL_FILE.read_text())  # type: ignore[no-any-return]
+    return merge_documents([(p.name, yaml.safe_load(p.read_text()))
+                            for p in sorted(MODEL_DIR.glob("*.yaml"))])
 
 
 def test_the_model_has_the_directory_of_the_brief() -> None:
@@ -67,3 +68,9 @@ def test_graphql_enums_equal_the_model() -> None:
     m = load_model()
     for enum in ALL_ENUMS:
         assert tuple(e.value for e in enum) == m.enum(enum.__name__), enum.__name__
+
+
+def test_a_name_defined_in_two_files_is_refused() -> None:
+    doc = {"enums": {"Sex": ["F"]}}
+    with pytest.raises(ModelError, match=r"b.yaml: enums.Sex is already defined"):
+        merge_documents([("a.yaml", doc), ("b.yaml", doc)])

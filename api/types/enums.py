@@ -1,4 +1,4 @@
-"""GraphQL enums. Their values must equal the enums of graph/model.yaml (a test checks)."""
+"""GraphQL enums. Their values must equal the enums of graph/model/*.yaml (a test checks)."""
 
 from enum import Enum
 
