@@ -1,0 +1,42 @@
+// name: route_candidates
+// params: needs, regions, active_only
+// Services meeting any of the needs and serving any of the regions, with their provider and
+// the provider's responsibilities for that need (the legal mandate). With active_only, only
+// active services with a free place (if capacity-bound) come back: the farther regions are
+// searched for what can actually take the person; the person's own region returns all, so
+// that every exclusion can be explained.
+UNWIND $needs AS need
+MATCH (n:Need {code: need})
+UNWIND $regions AS rc
+MATCH (g:Region {code: rc})
+MATCH (g)<-[:SERVES]-(s:Service)-[:MEETS]->(n)
+WHERE NOT $active_only
+   OR (s.status = 'ACTIVE' AND (s.capacity_total IS NULL OR s.capacity_available > 0))
+MATCH (o:Organization)-[:PROVIDES]->(s)
+RETURN need, g.code AS region,
+       s {.id, .name, .status, .citizenship, .min_age, .max_age, .sexes, .exploitation_types,
+          .languages, .capacity_total, .capacity_available} AS service,
+       o.id AS organization_id, o.name AS organization_name,
+       COLLECT { MATCH (o)-[:HOLDS]->(x:Responsibility)-[:COVERS]->(n)
+                 OPTIONAL MATCH (x)-[:ASSIGNED_BY]->(p:LegalProvision)
+                 RETURN {responsibility: x.code, provision_id: p.id, provision_title: p.title} }
+         AS basis
+
+// name: responsibility_holders
+// params: codes, region
+// Who holds each responsibility for a person in the region: every NATIONAL body, and the
+// other holders in the nearest region that has one (distance 0 = in the region).
+MATCH (target:Region {code: $region})
+UNWIND $codes AS code
+MATCH (x:Responsibility {code: code})<-[:HOLDS]-(o:Organization)-[:LOCATED_IN]->(g:Region)
+WITH x, o, g, point.distance(g.location, target.location) / 1000.0 AS km
+WITH x, collect({o: o, g: g, km: km}) AS cands
+WITH x, cands,
+     reduce(m = null, c IN cands |
+       CASE WHEN c.o.jurisdiction <> 'NATIONAL' AND (m IS NULL OR c.km < m) THEN c.km ELSE m END)
+       AS nearest
+UNWIND cands AS c
+WITH x, c WHERE c.o.jurisdiction = 'NATIONAL' OR c.km = nearest
+RETURN x.code AS responsibility, c.o.id AS organization_id, c.o.name AS organization_name,
+       c.g.code AS region, c.km AS distance_km, c.o.jurisdiction AS jurisdiction
+ORDER BY x.code, c.o.jurisdiction = 'NATIONAL', c.km, c.o.name
