@@ -62,6 +62,14 @@ class Context:
             self._responsibilities = {r.code: r for r in await self.directory.responsibilities()}
         return self._responsibilities
 
+    def require(self, *roles: str) -> Principal:
+        """Check the caller's role (for reads that need no audit trail)."""
+        p = self.principal
+        if p.role != "ADMIN" and p.role not in roles:
+            raise Forbidden(f"the {p.role} role may not do this; needs one of "
+                            f"{', '.join(sorted({'ADMIN', *roles}))}")
+        return p
+
     async def require_audited(self, *roles: str, action: str, target: str | None = None) -> Principal:
         """Check the caller's role and record the access, or the refusal, in the audit trail."""
         p = self.principal

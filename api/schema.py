@@ -12,6 +12,7 @@ from strawberry.types.execution import ExecutionContext
 
 from api.context import Context
 from api.mutations import DirectoryMutation
+from api.referrals import ReferralMutation, ReferralQuery
 from api.types.access import AuditEvent, Me
 from api.types.coverage import CoverageGaps, NeedGap, ResponsibilityGap
 from api.types.enums import Jurisdiction, NeedCode, OrganizationKind
@@ -169,8 +170,8 @@ class Schema(strawberry.Schema):
 
 
 # Each part of the domain contributes its own root fields.
-Query = merge_types("Query", (DirectoryQuery,))
-Mutation = merge_types("Mutation", (DirectoryMutation,))
+Query = merge_types("Query", (DirectoryQuery, ReferralQuery))
+Mutation = merge_types("Mutation", (DirectoryMutation, ReferralMutation))
 
 
 def build_schema(settings: Settings) -> strawberry.Schema:

@@ -55,4 +55,9 @@ class Settings:
     max_body_bytes: int = field(default_factory=lambda: _int("REFERRALNET_MAX_BODY_BYTES", 1_000_000))
     max_upload_bytes: int = field(default_factory=lambda: _int("REFERRALNET_MAX_UPLOAD_BYTES",
                                                                100_000_000))
+    deadline_hours: dict[str, int] = field(default_factory=lambda: {
+        "EMERGENCY": _int("REFERRALNET_DEADLINE_EMERGENCY_HOURS", 2),
+        "HIGH": _int("REFERRALNET_DEADLINE_HIGH_HOURS", 24),
+        "NORMAL": _int("REFERRALNET_DEADLINE_NORMAL_HOURS", 72),
+        "LOW": _int("REFERRALNET_DEADLINE_LOW_HOURS", 168)})
     graphiql: bool = field(default_factory=lambda: os.environ.get("REFERRALNET_GRAPHIQL", "1") != "0")

@@ -90,5 +90,59 @@ class Role(Enum):
     ADMIN = "ADMIN"
 
 
+@strawberry.enum
+class ReferralStatus(Enum):
+    PENDING = "PENDING"
+    ACCEPTED = "ACCEPTED"
+    DECLINED = "DECLINED"
+    IN_SERVICE = "IN_SERVICE"
+    COMPLETED = "COMPLETED"
+    CANCELLED = "CANCELLED"
+
+
+@strawberry.enum
+class Urgency(Enum):
+    EMERGENCY = "EMERGENCY"
+    HIGH = "HIGH"
+    NORMAL = "NORMAL"
+    LOW = "LOW"
+
+
+@strawberry.enum
+class DeclineReason(Enum):
+    NO_CAPACITY = "NO_CAPACITY"
+    NOT_ELIGIBLE = "NOT_ELIGIBLE"
+    COULD_NOT_CONTACT = "COULD_NOT_CONTACT"
+    CLIENT_DECLINED = "CLIENT_DECLINED"
+    OTHER = "OTHER"
+
+
+@strawberry.enum(description="The law's vulnerability factors of a potential victim")
+class Vulnerability(Enum):
+    MATERIAL_DEPENDENCY = "MATERIAL_DEPENDENCY"
+    PSYCHOLOGICAL_DEPENDENCY = "PSYCHOLOGICAL_DEPENDENCY"
+    MINOR = "MINOR"
+    OLD_AGE = "OLD_AGE"
+    ORPHAN = "ORPHAN"
+    NEGLECT = "NEGLECT"
+    PREGNANCY = "PREGNANCY"
+    DISABILITY = "DISABILITY"
+    ILLNESS = "ILLNESS"
+    SUBSTANCE_ABUSE = "SUBSTANCE_ABUSE"
+    UNEMPLOYMENT = "UNEMPLOYMENT"
+    NO_DOCUMENTS = "NO_DOCUMENTS"
+    HOMELESSNESS = "HOMELESSNESS"
+    UNRESOLVED_MIGRATION_STATUS = "UNRESOLVED_MIGRATION_STATUS"
+
+
+@strawberry.enum(description="Circumstances that bring duties of their own")
+class Trigger(Enum):
+    ABANDONED_NEWBORN = "ABANDONED_NEWBORN"
+    IDENTIFIED_BY_LABOR_INSPECTOR = "IDENTIFIED_BY_LABOR_INSPECTOR"
+    REPORTED_BY_MEDICAL_ORGANIZATION = "REPORTED_BY_MEDICAL_ORGANIZATION"
+    REPORTED_BY_CHILDRENS_INSTITUTION = "REPORTED_BY_CHILDRENS_INSTITUTION"
+
+
 ALL_ENUMS = (NeedCode, OrganizationKind, Jurisdiction, ServiceStatus, Sex, Citizenship,
-             ExploitationType, RegionKind, Role)
+             ExploitationType, RegionKind, Role, ReferralStatus, Urgency, DeclineReason,
+             Vulnerability, Trigger)

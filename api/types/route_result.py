@@ -1,0 +1,155 @@
+from __future__ import annotations
+
+import strawberry
+
+from api.types.enums import Jurisdiction, NeedCode
+from api.types.legal_provision import LegalProvision
+from api.types.organization import Organization
+from api.types.region import Region
+from api.types.service import Service
+from graph import route as r
+from graph import routing as rt
+
+
+@strawberry.type(description="A responsibility the provider holds for this need, and its law")
+class Mandate:
+    responsibility: str
+    provision_id: str | None
+    provision_title: str | None
+
+
+async def _service(info: strawberry.Info, sid: str) -> Service:
+    return Service.of(await info.context.service.load(sid))
+
+
+async def _organization(info: strawberry.Info, oid: str) -> Organization:
+    return Organization.of(await info.context.organization.load(oid))
+
+
+@strawberry.type(description="A service that can take the person, with why it ranks here")
+class RouteOption:
+    _c: strawberry.Private[rt.Candidate]
+    rank: int
+    distance_km: float
+    free_places: int | None = strawberry.field(description="Null when not capacity-bound")
+    mandated: bool = strawberry.field(description="The provider holds the legal responsibility")
+    legal_basis: list[Mandate]
+    reasons: list[str]
+
+    @classmethod
+    def of(cls, i: int, x: rt.Ranked) -> RouteOption:
+        c = x.candidate
+        return cls(_c=c, rank=i, distance_km=c.distance_km,
+                   free_places=c.capacity_available if c.capacity_total is not None else None,
+                   mandated=c.mandated, reasons=list(x.reasons),
+                   legal_basis=[Mandate(responsibility=b.responsibility,
+                                        provision_id=b.provision_id,
+                                        provision_title=b.provision_title) for b in c.basis])
+
+    @strawberry.field
+    async def service(self, info: strawberry.Info) -> Service:
+        return await _service(info, self._c.service_id)
+
+    @strawberry.field
+    async def organization(self, info: strawberry.Info) -> Organization:
+        return await _organization(info, self._c.organization_id)
+
+    @strawberry.field
+    async def region(self, info: strawberry.Info) -> Region:
+        return Region.of((await info.context.directory.regions())[self._c.region])
+
+
+@strawberry.type(description="A service that meets the need but cannot take this person: why not")
+class ExcludedOption:
+    _c: strawberry.Private[rt.Candidate]
+    rule: str
+    detail: str
+
+    @strawberry.field
+    async def service(self, info: strawberry.Info) -> Service:
+        return await _service(info, self._c.service_id)
+
+    @strawberry.field
+    async def organization(self, info: strawberry.Info) -> Organization:
+        return await _organization(info, self._c.organization_id)
+
+
+@strawberry.type
+class NeedRoute:
+    need: NeedCode
+    served_in_region: bool = strawberry.field(
+        description="False when nothing in the person's region qualified and farther regions "
+                    "were searched")
+    searched_regions: list[str]
+    note: str
+    options: list[RouteOption]
+    excluded: list[ExcludedOption]
+
+    @classmethod
+    def of(cls, n: rt.NeedRoute, region_name: str) -> NeedRoute:
+        if not n.ranked:
+            note = (f"nothing qualifies in {region_name} or the {len(n.searched_regions) - 1} "
+                    "regions searched after it")
+        elif n.fallback:
+            top = n.ranked[0].candidate
+            note = (f"nothing qualifies in {region_name}; nearest that does: {top.region}, "
+                    f"{top.distance_km:.0f} km")
+        else:
+            note = f"served in {region_name}"
+        return cls(need=NeedCode(n.need), served_in_region=bool(n.ranked) and not n.fallback,
+                   searched_regions=n.searched_regions, note=note,
+                   options=[RouteOption.of(i + 1, x) for i, x in enumerate(n.ranked)],
+                   excluded=[ExcludedOption(_c=c, rule=e.rule, detail=e.detail)
+                             for c, e in n.excluded])
+
+
+@strawberry.type
+class PlannedService:
+    need: NeedCode
+    _sid: strawberry.Private[str]
+
+    @strawberry.field
+    async def service(self, info: strawberry.Info) -> Service:
+        return await _service(info, self._sid)
+
+
+@strawberry.type(description="One organization of the plan and what it covers")
+class PlanStep:
+    _oid: strawberry.Private[str]
+    services: list[PlannedService]
+
+    @strawberry.field
+    async def organization(self, info: strawberry.Info) -> Organization:
+        return await _organization(info, self._oid)
+
+
+@strawberry.type
+class NotifiedBody:
+    _h: strawberry.Private[r.Holder]
+    distance_km: float
+    jurisdiction: Jurisdiction
+
+    @strawberry.field
+    async def organization(self, info: strawberry.Info) -> Organization:
+        return await _organization(info, self._h.organization_id)
+
+
+@strawberry.type(description="A notification the law requires or offers, with its legal basis")
+class Notification:
+    code: str
+    mandatory: bool
+    requires_consent: bool = strawberry.field(
+        description="Done only with the person's consent; assistance never depends on it")
+    reason: str
+    responsibility: str
+    legal_basis: LegalProvision | None
+    notify: list[NotifiedBody]
+
+
+@strawberry.type(description="Where to refer this person, why, and who must be told")
+class RouteResult:
+    needs: list[NeedRoute]
+    plan: list[PlanStep] = strawberry.field(
+        description="Services covering every need that can be met, with the fewest organizations")
+    uncovered_needs: list[NeedCode]
+    notifications: list[Notification]

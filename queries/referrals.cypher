@@ -1,0 +1,132 @@
+// name: create_referral
+// mode: write
+// params: referral, client_id, client, from_org, service_id, event, rerouted_from
+// A new PENDING referral from an organization to a service for a pseudonymous client (the
+// same client node when re-routed), with its first event. Returns nothing when the
+// organization or the service does not exist.
+MATCH (o:Organization {id: $from_org})
+MATCH (s:Service {id: $service_id})
+MERGE (c:Client {id: $client_id})
+ON CREATE SET c += $client
+CREATE (r:Referral)
+SET r = $referral
+CREATE (r)-[:FROM]->(o), (r)-[:TO]->(s), (r)-[:FOR]->(c)
+CREATE (e:ReferralEvent)
+SET e = $event
+CREATE (r)-[:HAS_EVENT]->(e)
+WITH r
+CALL (r) {
+  MATCH (prev:Referral {id: $rerouted_from})
+  CREATE (r)-[:REROUTED_FROM]->(prev)
+}
+RETURN r.id AS id
+
+// name: transition_referral
+// mode: write
+// params: id, expected_version, to, allowed_from, take_place, release_place, decline_reason, now, event
+// One status change, atomically: the referral (and, when places move, its service) is locked
+// by a write before anything is read, so the version check and the capacity check see the
+// latest committed values; nothing changes unless every check passes. Returns the checks.
+MATCH (r:Referral {id: $id})-[:TO]->(s:Service)
+SET r.lock = 1
+WITH r, s
+CALL (s) {
+  WITH s WHERE $take_place OR $release_place
+  SET s.lock = 1
+}
+WITH r, s, r.version = $expected_version AS version_ok, r.status IN $allowed_from AS status_ok,
+     (NOT $take_place OR s.capacity_total IS NULL OR s.capacity_available > 0) AS place_ok
+CALL (r, s, version_ok, status_ok, place_ok) {
+  WITH r, s WHERE version_ok AND status_ok AND place_ok
+  WITH r, s, ($take_place AND s.capacity_total IS NOT NULL) AS takes,
+       ($release_place AND coalesce(r.holds_place, false)) AS releases
+  SET s.capacity_available = CASE
+        WHEN takes THEN s.capacity_available - 1
+        WHEN releases THEN CASE WHEN s.capacity_available + 1 > s.capacity_total
+                                THEN s.capacity_total ELSE s.capacity_available + 1 END
+        ELSE s.capacity_available END,
+      r.holds_place = CASE WHEN takes THEN true WHEN releases THEN false ELSE r.holds_place END,
+      r.status = $to, r.version = r.version + 1, r.updated_at = $now,
+      r.decline_reason = CASE WHEN $decline_reason IS NULL THEN r.decline_reason
+                              ELSE $decline_reason END,
+      r.accepted_at = CASE WHEN $to = 'ACCEPTED' THEN $now ELSE r.accepted_at END,
+      r.completed_at = CASE WHEN $to = 'COMPLETED' THEN $now ELSE r.completed_at END
+  CREATE (e:ReferralEvent)
+  SET e = $event
+  CREATE (r)-[:HAS_EVENT]->(e)
+}
+REMOVE r.lock, s.lock
+RETURN version_ok, status_ok, place_ok, r.status AS status, r.version AS version
+
+// name: referrals_by_ids
+// params: ids
+// Referrals with their sender, receiving service and organization, and client.
+UNWIND $ids AS id
+MATCH (r:Referral {id: id})-[:TO]->(s:Service)<-[:PROVIDES]-(to:Organization)
+MATCH (r)-[:FROM]->(from:Organization)
+MATCH (r)-[:FOR]->(c:Client)
+OPTIONAL MATCH (r)-[:REROUTED_FROM]->(prev:Referral)
+RETURN r {.id, .status, .urgency, .needs, .consent, .consent_override_reason, .decline_reason,
+          .holds_place, .version, created_at: toString(r.created_at),
+          updated_at: toString(r.updated_at), deadline: toString(r.deadline),
+          accepted_at: toString(r.accepted_at), completed_at: toString(r.completed_at)} AS referral,
+       from.id AS from_org, s.id AS service_id, to.id AS to_org, prev.id AS rerouted_from,
+       c {.id, .age, .age_min, .age_max, .sex, .citizenship, .languages, .region,
+          .exploitation_types, .vulnerabilities, .triggers} AS client,
+       r.status = 'PENDING' AND r.deadline < datetime() AS overdue
+
+// name: referral_events
+// params: id
+MATCH (r:Referral {id: $id})-[:HAS_EVENT]->(e:ReferralEvent)
+RETURN e {.id, .from_status, .to_status, .actor, .note, .reason, at: toString(e.at)} AS event
+ORDER BY e.at, e.id
+
+// name: list_referrals
+// params: status, organization, region, overdue, now, scope_org, after_at, after_id, limit
+// One page of referrals, newest first (keyset on created_at, id). organization: sent by or to
+// it; scope_org: the coordinator's own organization (sent by or to it), null for ADMIN.
+MATCH (r:Referral)-[:TO]->(:Service)<-[:PROVIDES]-(to:Organization)
+MATCH (r)-[:FROM]->(from:Organization)
+MATCH (r)-[:FOR]->(c:Client)
+WHERE ($status IS NULL OR r.status = $status)
+  AND ($organization IS NULL OR from.id = $organization OR to.id = $organization)
+  AND ($scope_org IS NULL OR from.id = $scope_org OR to.id = $scope_org)
+  AND ($region IS NULL OR c.region = $region)
+  AND ($overdue IS NULL OR (r.status = 'PENDING' AND r.deadline < $now) = $overdue)
+  AND ($after_at IS NULL OR r.created_at < $after_at
+       OR (r.created_at = $after_at AND r.id < $after_id))
+WITH r ORDER BY r.created_at DESC, r.id DESC LIMIT $limit
+RETURN r.id AS id, toString(r.created_at) AS created_at
+
+// name: count_referrals
+// params: status, organization, region, overdue, now, scope_org
+MATCH (r:Referral)-[:TO]->(:Service)<-[:PROVIDES]-(to:Organization)
+MATCH (r)-[:FROM]->(from:Organization)
+MATCH (r)-[:FOR]->(c:Client)
+WHERE ($status IS NULL OR r.status = $status)
+  AND ($organization IS NULL OR from.id = $organization OR to.id = $organization)
+  AND ($scope_org IS NULL OR from.id = $scope_org OR to.id = $scope_org)
+  AND ($region IS NULL OR c.region = $region)
+  AND ($overdue IS NULL OR (r.status = 'PENDING' AND r.deadline < $now) = $overdue)
+RETURN count(r) AS n
+
+// name: referral_stats
+// params: organization, region, scope_org
+// Per receiving organization and client region: counts by status, and the hours from
+// creation to acceptance and to completion (the caller takes medians).
+MATCH (r:Referral)-[:TO]->(:Service)<-[:PROVIDES]-(to:Organization)
+MATCH (r)-[:FROM]->(from:Organization)
+MATCH (r)-[:FOR]->(c:Client)
+WHERE ($organization IS NULL OR to.id = $organization OR from.id = $organization)
+  AND ($scope_org IS NULL OR from.id = $scope_org OR to.id = $scope_org)
+  AND ($region IS NULL OR c.region = $region)
+WITH to, c.region AS region, r
+RETURN to.id AS organization_id, to.name AS organization_name, region,
+       collect(r.status) AS statuses,
+       [x IN collect(CASE WHEN r.accepted_at IS NULL THEN null
+                     ELSE duration.inSeconds(r.created_at, r.accepted_at).seconds END)
+        WHERE x IS NOT NULL] AS to_accept,
+       [x IN collect(CASE WHEN r.completed_at IS NULL THEN null
+                     ELSE duration.inSeconds(r.created_at, r.completed_at).seconds END)
+        WHERE x IS NOT NULL] AS to_complete
+ORDER BY organization_id, region
