@@ -40,19 +40,11 @@ def test_child_protection_in_astana_names_the_guardianship_body(gql: GQL) -> Non
     assert "Astana" in first["why"]
 
 
-def test_region_without_a_shelter_falls_back_to_the_nearest(gql: GQL) -> None:
-    gaps = gql('query { coverageGaps(region: "ulytau") { needs { need nearestRegion { code } '
-               "distanceKm } } }")
-    shelter = [g for g in gaps["coverageGaps"]["needs"] if g["need"] == "SHELTER"]
-    assert shelter and shelter[0]["nearestRegion"] and shelter[0]["distanceKm"] > 0
+def test_a_shelter_for_children_counts_in_ulytau_but_adults_go_farther(gql: GQL) -> None:
     w = gql(WHO, need="SHELTER", region="ulytau")["whoHandles"]
-    assert w["servedInRegion"] is False
-    assert w["services"], "the nearest shelters should be offered"
-    assert all(not s["inRegion"] for s in w["services"])
-    distances = [s["distanceKm"] for s in w["services"]]
-    assert distances == sorted(distances)
-    assert w["services"][0]["region"]["code"] == shelter[0]["nearestRegion"]["code"]
-    assert "nearest" in w["services"][0]["why"]
+    assert w["servedInRegion"] is True
+    assert all("Children" in s["service"]["name"] or "children" in s["service"]["name"]
+               for s in w["services"] if s["inRegion"])
 
 
 def test_organizations_paginate_with_cursors_and_total(gql: GQL) -> None:

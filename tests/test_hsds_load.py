@@ -173,6 +173,24 @@ def test_loaded_services_are_routable_with_regions_needs_and_capacity(fresh: Set
     assert "svc-lcwi-legal" in [x["id"] for x in d["organization"]["services"]]
 
 
+def test_who_handles_and_gaps_fall_back_to_the_nearest_region(fresh: Settings) -> None:
+    wipe(fresh)
+    load(fresh, FIXTURES / "valid" / "kz-small")  # services in Almaty and Shymkent only
+    with Server(fresh) as api:
+        gql = GQL(api.url, make_token(fresh, "COORDINATOR", "gaps"))
+        d = gql("""{ whoHandles(need: SHELTER, region: "almaty-region") { servedInRegion
+                       services { service { id } region { code } distanceKm inRegion why } }
+                     coverageGaps(region: "almaty-region") { needs { need nearestRegion { code }
+                       distanceKm } } }""")
+    w = d["whoHandles"]
+    assert w["servedInRegion"] is False and w["services"]
+    assert {s["region"]["code"] for s in w["services"]} == {"almaty"}
+    assert all(not s["inRegion"] and s["distanceKm"] > 0 and "nearest" in s["why"]
+               for s in w["services"])
+    gap = next(g for g in d["coverageGaps"]["needs"] if g["need"] == "SHELTER")
+    assert gap["nearestRegion"]["code"] == "almaty" and gap["distanceKm"] > 0
+
+
 def test_generated_directory_streams_with_progress_and_reloads_unchanged(fresh: Settings,
                                                                          tmp_path: Path) -> None:
     wipe(fresh)
