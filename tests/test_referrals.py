@@ -159,6 +159,9 @@ def test_scope_consent_and_roles(api: Server, shelter: Settings, sender: GQL) ->
 
 
 def test_overdue_filter_and_stats(sender: GQL, receiver: GQL) -> None:
+    accepted = create(sender)
+    move(receiver, accepted["id"], "ACCEPTED", 1)
+    move(receiver, create(sender)["id"], "DECLINED", 1, "NOT_ELIGIBLE")
     stats = sender('{ referralStats(organizationId: "test-shelter-org") { organizationId total '
                    'acceptanceRate byStatus { status count } } }')["referralStats"]
     assert stats and stats[0]["organizationId"] == "test-shelter-org"
@@ -169,3 +172,18 @@ def test_overdue_filter_and_stats(sender: GQL, receiver: GQL) -> None:
     assert all(n["overdue"] is False and n["status"] == "PENDING"
                for n in page["referrals"]["nodes"])
     assert page["referrals"]["pageInfo"]["hasNextPage"] == (page["referrals"]["totalCount"] > 5)
+
+
+def test_pending_past_its_deadline_is_overdue(shelter: Settings) -> None:
+    import dataclasses
+
+    hours = {"EMERGENCY": 0, "HIGH": 0, "NORMAL": 0, "LOW": 0}
+    with Server(dataclasses.replace(shelter, deadline_hours=hours)) as api:
+        gql = GQL(api.url, make_token(shelter, "COORDINATOR", "late", "kz-sana-sezim"))
+        rid = create(gql, urgency="EMERGENCY")["id"]
+        seen = gql('query($id: ID!) { referral(id: $id) { overdue deadline createdAt } }', id=rid)
+        assert seen["referral"]["overdue"] is True
+        overdue = gql("{ referrals(filter: {overdue: true}, first: 100) { nodes { id overdue } } }")
+        assert rid in [n["id"] for n in overdue["referrals"]["nodes"]]
+        on_time = gql("{ referrals(filter: {overdue: false}, first: 100) { nodes { id } } }")
+        assert rid not in [n["id"] for n in on_time["referrals"]["nodes"]]
