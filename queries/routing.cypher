@@ -4,16 +4,16 @@
 // the provider's responsibilities for that need (the legal mandate). With active_only, only
 // active services with a free place (if capacity-bound) come back: the farther regions are
 // searched for what can actually take the person; the person's own region returns all, so
-// that every exclusion can be explained.
-UNWIND $needs AS need
-MATCH (n:Need {code: need})
+// that every exclusion can be explained. Each region's services are walked once, whatever
+// the number of needs.
 UNWIND $regions AS rc
-MATCH (g:Region {code: rc})
-MATCH (g)<-[:SERVES]-(s:Service)-[:MEETS]->(n)
+MATCH (g:Region {code: rc})<-[:SERVES]-(s:Service)
 WHERE NOT $active_only
    OR (s.status = 'ACTIVE' AND (s.capacity_total IS NULL OR s.capacity_available > 0))
+MATCH (s)-[:MEETS]->(n:Need)
+WHERE n.code IN $needs
 MATCH (o:Organization)-[:PROVIDES]->(s)
-RETURN need, g.code AS region,
+RETURN n.code AS need, g.code AS region,
        s {.id, .name, .status, .citizenship, .min_age, .max_age, .sexes, .exploitation_types,
           .languages, .capacity_total, .capacity_available} AS service,
        o.id AS organization_id, o.name AS organization_name,
