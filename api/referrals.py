@@ -15,7 +15,12 @@ from api.types.pagination import Connection, connection
 from api.types.profile import ProfileInput
 from api.types.referral import Referral, ReferralStats, TransitionRejected, TransitionResult
 from api.types.route_result import (
-    NeedRoute, NotifiedBody, Notification, PlannedService, PlanStep, RouteResult,
+    NeedRoute,
+    Notification,
+    NotifiedBody,
+    PlannedService,
+    PlanStep,
+    RouteResult,
 )
 from graph import referrals as rf
 from graph.exceptions import BadInput, NotFound

@@ -7,7 +7,7 @@ from __future__ import annotations
 import statistics
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from graph import access
@@ -24,7 +24,7 @@ DECLINE_REASONS = ("NO_CAPACITY", "NOT_ELIGIBLE", "COULD_NOT_CONTACT", "CLIENT_D
 
 
 def now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def actor(p: Principal) -> str:

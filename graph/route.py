@@ -12,7 +12,15 @@ from graph.directory import Directory
 from graph.exceptions import BadInput
 from graph.geo import haversine_km
 from graph.routing import (
-    Basis, Candidate, NeedRoute, NotificationRule, Profile, notifications, plan, rank, split,
+    Basis,
+    Candidate,
+    NeedRoute,
+    NotificationRule,
+    Profile,
+    notifications,
+    plan,
+    rank,
+    split,
 )
 from graph.types import Region
 
