@@ -12,7 +12,6 @@ from graph.directory import Directory
 from graph.exceptions import BadInput
 from graph.geo import haversine_km
 from graph.routing import (
-    Basis,
     Candidate,
     NeedRoute,
     NotificationRule,
@@ -22,7 +21,7 @@ from graph.routing import (
     rank,
     split,
 )
-from graph.types import Region
+from graph.types import Basis, Region
 
 REGION_BATCH = 3  # farther regions are searched this many at a time
 

@@ -15,6 +15,7 @@ import yaml
 
 from graph.config import PROJECT_ROOT
 from graph.exceptions import ModelError
+from graph.types import Basis
 
 NOTIFICATIONS_FILE = PROJECT_ROOT / "data" / "kazakhstan" / "notifications.yaml"
 ADULT_AGE = 18
@@ -52,13 +53,6 @@ class Profile:
     @property
     def is_foreign(self) -> bool:
         return self.citizenship is not None and self.citizenship.upper() not in ("KZ", "KAZ")
-
-
-@dataclass(frozen=True)
-class Basis:
-    responsibility: str
-    provision_id: str | None
-    provision_title: str | None
 
 
 @dataclass(frozen=True)

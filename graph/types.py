@@ -115,8 +115,11 @@ class ResponsibleBody:
 
 @dataclass(frozen=True)
 class Basis:
+    """A responsibility held for a need, with the provision that assigns it."""
+
     responsibility: str
     provision_id: str | None
+    provision_title: str | None = None
 
 
 @dataclass(frozen=True)

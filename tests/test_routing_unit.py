@@ -7,7 +7,6 @@ import dataclasses
 import pytest
 
 from graph.routing import (
-    Basis,
     Candidate,
     NeedRoute,
     Profile,
@@ -17,6 +16,7 @@ from graph.routing import (
     rank,
     split,
 )
+from graph.types import Basis
 
 pytestmark = pytest.mark.unit
 
