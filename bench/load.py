@@ -1,0 +1,388 @@
+"""Directory import (issue 3): `referralnet load directory` of a generated HSDS package, in a
+process of its own on a fresh Neo4j (rows/s, peak RSS), again unchanged, and the same kind of
+rows written one transaction per row on a sample, in the same run."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import json
+import os
+import random
+import subprocess
+import sys
+import time
+from contextlib import AbstractContextManager, ExitStack
+from dataclasses import dataclass, field
+from itertools import pairwise
+from pathlib import Path
+from typing import Any
+
+from bench.generate import SEED
+from bench.harness import (
+    BenchError,
+    cpu_seconds,
+    local_neo4j,
+    log,
+    machine_busy_seconds,
+    run_dir,
+    settings_for,
+)
+from bench.report import machine, now_utc, table, versions
+from graph.config import PROJECT_ROOT, Settings
+from graph.db import Database, Tx
+from graph.directory_write import Outcomes, write_kind
+from graph.exceptions import ReferralnetError
+from graph.localdb import Instance
+from graph.model import load_model
+from loaders.directory_load import ensure_reference_data, load_hsds
+from loaders.hsds_map import HsdsMapper
+from loaders.hsds_read import open_source, validate
+from loaders.needs_mapping import NeedsMapping
+from loaders.regions import RegionResolver
+
+SECTION = "Directory import"
+TARGET_RPS, TARGET_RATIO, TARGET_RSS_MB = 30_000, 50.0, 500.0
+TX_TIMEOUT_S = 3600
+COLUMNS = {  # HSDS 3.0 column names (data/hsds-3.0/schema)
+    "organizations.csv": "id name description email website",
+    "locations.csv": "id location_type organization_id name latitude longitude",
+    "addresses.csv": "id location_id address_1 city state_province postal_code country address_type",
+    "taxonomy_terms.csv": "id code name description taxonomy",
+    "services.csv": "id organization_id name description status minimum_age maximum_age email url",
+    "service_areas.csv": "id service_id name",
+    "attributes.csv": "id link_id link_entity taxonomy_term_id",
+    "languages.csv": "id service_id name code",
+}
+_FORMS = ("Общественный фонд", "ОФ", "Қоғамдық қор", "Public Foundation")
+_WORDS = ("Береке", "Шұғыла", "Rodnik", "Sana", "Umit", "Samal")
+_LANGS = (("kk", "Kazakh"), ("ru", "Russian"), ("en", "English"), ("uz", "Uzbek"), ("ky", "Kyrgyz"))
+_STATUSES = ("active",) * 17 + ("inactive", "temporarily closed", "defunct")
+_AGES = (("", ""), ("", ""), ("", ""), (0, 17), (18, ""), (14, 30))
+_TEXT = "Приют, юридическая консультация, психологическая поддержка. Көмек көрсету."
+Phase = tuple[str, float, float, float]  # name, wall s, loader CPU s, Neo4j CPU s
+Sample = tuple[int, int, float, float]  # HSDS rows, transactions, seconds, others' CPU share
+
+
+@dataclass(frozen=True)
+class LoadOptions:
+    organizations: int = 20_000
+    services: int = 100_000
+    sample_organizations: int = 1_000
+    sample_services: int = 5_000
+    seed: int = SEED
+    heaps: tuple[str, ...] = ("2g",)  # a bulk load (and re-load) on a fresh Neo4j per heap size
+    pagecache_mb: int = 512
+
+
+@dataclass
+class Run:  # one `referralnet load directory` process; report: its JSON report, None if it failed
+    name: str
+    heap: str
+    report: dict[str, Any] | None
+    error: str | None
+    wall_s: float
+    rss_mb: float
+    cpu_s: float
+    neo4j_cpu_s: float
+    others: float
+
+    @property
+    def seconds(self) -> float:
+        return float(self.report["seconds"]) if self.report else self.wall_s
+
+    @property
+    def rps(self) -> float:
+        return self.report["rows_total"] / self.seconds if self.report else float("nan")
+
+
+@dataclass
+class Result:
+    options: LoadOptions
+    files: dict[str, tuple[int, int]]  # file -> (rows, bytes)
+    runs: list[Run]
+    heap: str  # of the split and the sample, and of the bulk run the ratio uses
+    sample: Sample
+    phases: list[Phase]
+    split_error: str | None
+    at: str = field(default_factory=now_utc)
+
+
+def write_package(folder: Path, organizations: int, services: int, seed: int) -> dict[str, int]:
+    """A valid HSDS CSV package, streamed to the files; rows per file. Same seed, same bytes."""
+    folder.mkdir(parents=True, exist_ok=True)
+    rng = random.Random(seed)
+    with (PROJECT_ROOT / "data" / "kazakhstan" / "regions.csv").open(encoding="utf-8") as fh:
+        regions = list(csv.DictReader(fh))
+    areas = [r["name_en"] for r in regions]  # "Almaty", "Shymkent", "Akmola Region", ...
+    needs = list(load_model().enum("NeedCode"))
+    counts = dict.fromkeys(COLUMNS, 0)
+    with ExitStack() as stack:
+        files = {n: csv.writer(stack.enter_context((folder / n).open("w", newline="", encoding="utf-8")))
+                 for n in COLUMNS}
+        for n, header in COLUMNS.items():
+            files[n].writerow(header.split())
+
+        def out(name: str, *cells: Any) -> None:
+            files[name + ".csv"].writerow(cells)
+            counts[name + ".csv"] += 1
+
+        for i in range(organizations):
+            reg = rng.choice(regions)
+            oid, city = f"org-{i:06d}", reg["center_en"]
+            out("organizations", oid, f"{rng.choice(_FORMS)} «{rng.choice(_WORDS)} {i}»",
+                f"НПО, {city}: помощь пострадавшим", f"info{i}@example.kz", f"https://org{i}.example.kz")
+            out("locations", f"loc-{i:06d}", "physical", oid, f"Офис {i}",
+                round(float(reg["center_lat"]) + rng.uniform(-0.05, 0.05), 5),
+                round(float(reg["center_lon"]) + rng.uniform(-0.05, 0.05), 5))
+            out("addresses", f"adr-{i:06d}", f"loc-{i:06d}", f"ул. Абая, {rng.randint(1, 200)}", city,
+                reg["name_en"], f"{rng.randint(10000, 199999):06d}", "KZ", "physical")
+        for code in needs:
+            out("taxonomy_terms", f"term-{code}", code, code.replace("_", " ").title(), f"Need {code}",
+                "referralnet-needs")
+        for j in range(services):
+            sid = f"svc-{j:06d}"
+            low, high = rng.choice(_AGES)
+            out("services", sid, f"org-{j * organizations // services:06d}", f"Услуга {j}", _TEXT,
+                rng.choice(_STATUSES), low, high, f"help{j}@example.kz", f"https://example.kz/s/{j}")
+            names = ["Kazakhstan"] if rng.random() < 0.02 else rng.sample(areas, rng.choice((1, 1, 2)))
+            for k, name in enumerate(names):
+                out("service_areas", f"sa-{j:06d}-{k}", sid, name)
+            for k, code in enumerate(rng.sample(needs, rng.choice((1, 2, 2, 3)))):
+                out("attributes", f"at-{j:06d}-{k}", sid, "service", f"term-{code}")
+            for k, (code, name) in enumerate(rng.sample(_LANGS, rng.choice((1, 2)))):
+                out("languages", f"ln-{j:06d}-{k}", sid, name, code)
+    return counts
+
+
+def _others(busy0: float, own: float, wall: float) -> float:  # the rest of the machine's CPU share
+    return max(0.0, machine_busy_seconds() - busy0 - own) / (wall * (os.cpu_count() or 1))
+
+
+def _cli(*args: str) -> list[str]:
+    return [sys.executable, "-m", "cli", *args]
+
+
+def _env(inst: Instance) -> dict[str, str]:
+    s = settings_for(inst)
+    return {**os.environ, "NEO4J_URI": s.neo4j_uri, "NEO4J_USER": s.neo4j_user,
+            "NEO4J_PASSWORD": s.neo4j_password, "NEO4J_DATABASE": s.neo4j_database,
+            "REFERRALNET_NEO4J_PORT": str(s.neo4j_port), "REFERRALNET_LOAD_TIMEOUT": str(TX_TIMEOUT_S)}
+
+
+def cli_load(name: str, heap: str, inst: Instance, package: Path, logs: Path) -> Run:
+    """`python -m cli load directory PACKAGE --json` in a process of its own: report or error,
+    wall time, peak RSS and CPU (wait4 on that child), Neo4j's CPU, the other processes' share."""
+    out, err = logs.with_suffix(".json"), logs.with_suffix(".err")
+    neo0, busy0, t0 = cpu_seconds(inst.pid()), machine_busy_seconds(), time.perf_counter()
+    with out.open("wb") as fo, err.open("wb") as fe:
+        proc = subprocess.Popen(_cli("load", "directory", str(package), "--json"), cwd=PROJECT_ROOT,
+                                env=_env(inst), stdout=fo, stderr=fe, stdin=subprocess.DEVNULL,
+                                start_new_session=True)
+    try:
+        _, status, usage = os.wait4(proc.pid, 0)
+    except BaseException:
+        proc.kill()
+        proc.wait()
+        raise
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    wall = time.perf_counter() - t0
+    neo, cpu = cpu_seconds(inst.pid()) - neo0, usage.ru_utime + usage.ru_stime
+    others = _others(busy0, cpu + neo, wall)
+    report, error = None, None
+    if proc.returncode == 0:
+        report = json.loads(out.read_text(encoding="utf-8"))
+    else:
+        lines = err.read_text(errors="replace").splitlines() or [f"exit code {proc.returncode}"]
+        error = next((ln for ln in lines if "neo4j error" in ln), lines[-1])[-300:]
+        log(f"{name} failed after {wall:.0f}s: {error}")
+    return Run(name, heap, report, error, wall, usage.ru_maxrss * 1024 / 1e6, cpu, neo, others)
+
+
+async def split(settings: Settings, package: Path, neo4j_pid: int | None) -> tuple[list[Phase], str | None]:
+    """load_hsds in this process, cut into phases at the progress callback's last call per kind
+    (first attempt only: the driver retries a failed transaction): wall, own CPU, Neo4j CPU."""
+    marks: dict[str, tuple[float, float, float]] = {}
+    error = None
+    db = Database(settings)
+
+    def progress(kind: str, _n: int) -> None:
+        if kind == "organizations" and "records" in marks:
+            marks.setdefault("retry", marks["records"])
+        if "retry" not in marks or kind == "end":
+            marks[kind] = (time.perf_counter(), time.process_time(), cpu_seconds(neo4j_pid))
+
+    try:
+        await db.apply_schema()
+        progress("start", 0)
+        await load_hsds(db, package, progress=progress)
+    except ReferralnetError as e:
+        error = f"{type(e).__name__}: {e}"
+    finally:
+        await db.close()
+    progress("end", 0)
+    names = {"validated": "validation", "organizations": "side tables, look-ups, organizations",
+             "services": "services", "records": "records (every HSDS row kept whole)",
+             "end": "commit" if error is None else "until the failure (retry included)"}
+    cuts = [("start", "")] + [(k, n) for k, n in names.items() if k in marks] + [("end", "total")]
+    phases: list[Phase] = []
+    for (before, _), (kind, name) in pairwise(cuts):
+        a, b = marks[kind], marks["start" if name == "total" else before]
+        phases.append((name, a[0] - b[0], a[1] - b[1], a[2] - b[2]))
+    return phases, error
+
+
+async def row_at_a_time(settings: Settings, package: Path, neo4j_pid: int | None) -> Sample:
+    """The sample validated and mapped as load_hsds does, then each mapped row written in a
+    transaction of its own: HSDS rows, transactions, seconds, other processes' CPU share."""
+    db = Database(settings)
+    try:
+        await db.apply_schema()
+        await db.in_write_tx(ensure_reference_data, "reference data")
+        t0, busy0, cpu0 = time.perf_counter(), machine_busy_seconds(), time.process_time()
+        neo0 = cpu_seconds(neo4j_pid)
+        source = open_source(package)
+        rows = sum(validate(source).rows.values())
+        mapper = HsdsMapper(source, [], RegionResolver.load(), NeedsMapping.load(None))
+        mapper.prepare()
+        if mapper.problems:
+            raise BenchError(f"the sample does not map: {mapper.problems[0]}")
+        writes = 0
+        for kind, stream in (("organizations", mapper.organizations), ("aliases", mapper.alias_rows),
+                             ("services", mapper.services), ("records", mapper.records)):
+            for row in stream():
+                async def one(tx: Tx, kind: str = kind, row: dict[str, Any] = row) -> Outcomes | None:
+                    return await write_kind(tx, kind, [row])
+                await db.in_write_tx(one, "one row")
+                writes += 1
+        wall = time.perf_counter() - t0
+        own = time.process_time() - cpu0 + cpu_seconds(neo4j_pid) - neo0
+        return rows, writes, wall, _others(busy0, own, wall)
+    finally:
+        await db.close()
+
+
+def _fresh(home: Path, heap: str, opts: LoadOptions) -> AbstractContextManager[Instance]:
+    log(f"starting Neo4j in {home} (heap {heap}, page cache {opts.pagecache_mb} MiB)")
+    return local_neo4j(home, heap=heap, pagecache_mb=opts.pagecache_mb, tx_timeout_s=TX_TIMEOUT_S)
+
+
+def run(opts: LoadOptions) -> Result:
+    """Generate, then each measurement on a fresh Neo4j; everything stopped, also on error."""
+    if min(opts.organizations, opts.services, opts.sample_organizations, opts.sample_services) < 1:
+        raise BenchError("organization and service counts must be at least 1")
+    with run_dir("load") as home:
+        full, sample = home / "directory", home / "sample"
+        log(f"generating {opts.organizations} organizations, {opts.services} services in {full}")
+        files = {n: (c, (full / n).stat().st_size) for n, c in
+                 write_package(full, opts.organizations, opts.services, opts.seed).items()}
+        write_package(sample, opts.sample_organizations, opts.sample_services, opts.seed)
+        runs: list[Run] = []
+        for heap in opts.heaps:
+            with _fresh(home / f"neo4j-bulk-{heap}", heap, opts) as inst:
+                if subprocess.run(_cli("schema", "apply"), cwd=PROJECT_ROOT, env=_env(inst),
+                                  stdout=subprocess.DEVNULL).returncode:
+                    raise BenchError("`referralnet schema apply` failed")
+                log("bulk load (referralnet load directory, own process)")
+                bulk = cli_load("bulk", heap, inst, full, home / f"bulk-{heap}")
+                runs.append(bulk)
+                if bulk.report is not None:
+                    log(f"{bulk.rps:.0f} rows/s; loading again (unchanged)")
+                    runs.append(cli_load("re-load", heap, inst, full, home / f"reload-{heap}"))
+                    first, again = bulk.report["written"], (runs[-1].report or {"written": {}})["written"]
+                    if any(o["created"] or o["updated"] or o["unchanged"] != first[k]["created"]
+                           for k, o in again.items()):
+                        raise BenchError(f"the re-load changed rows: {again}")
+        heap = next((r.heap for r in reversed(runs) if r.report), opts.heaps[-1])
+        with _fresh(home / "neo4j-split", heap, opts) as inst:
+            log("bulk load again in this process, for the time split")
+            phases, split_error = asyncio.run(split(settings_for(inst, TX_TIMEOUT_S), full, inst.pid()))
+        with _fresh(home / "neo4j-rows", heap, opts) as inst:
+            log(f"one transaction per row: {opts.sample_organizations} organizations, "
+                f"{opts.sample_services} services")
+            one = asyncio.run(row_at_a_time(settings_for(inst), sample, inst.pid()))
+    log("stopped every Neo4j")
+    return Result(opts, files, runs, heap, one, phases, split_error)
+
+
+def _met(ok: bool) -> str:
+    return "**yes**" if ok else "**no**"
+
+
+def render(r: Result, command: str) -> str:
+    o, m, v = r.options, machine(), versions()
+    bulk = next((x for x in r.runs if x.report and x.name == "bulk" and x.heap == r.heap), None)
+    rows, writes, secs, others = r.sample
+    ratio = (bulk.rps if bulk else float("nan")) * secs / rows
+    rss = max(x.rss_mb for x in r.runs if x.name == "bulk")  # the largest of the bulk runs
+    targets = table(["Target", "Result", "Met"], [
+        [f"bulk load ≥ {TARGET_RPS:,} rows/s", f"{bulk.rps:,.0f} (heap {bulk.heap})" if bulk else "failed",
+         _met(bulk is not None and bulk.rps >= TARGET_RPS)],
+        [f"≥ {TARGET_RATIO:.0f}× one transaction per row ({rows / secs:,.0f} rows/s)", f"{ratio:,.1f}×",
+         _met(ratio >= TARGET_RATIO)],
+        [f"peak RSS of the loading process < {TARGET_RSS_MB:.0f} MB", f"{rss:,.0f} MB",
+         _met(rss < TARGET_RSS_MB)]], "lrl")
+    runs = table(["Run", "heap", "rows/s", "load s", "process s", "peak RSS MB", "loader CPU s",
+                  "Neo4j CPU s", "others"],
+                 [[x.name, x.heap, f"{x.rps:,.0f}" if x.report else "**failed**", f"{x.seconds:.1f}",
+                   f"{x.wall_s:.1f}", f"{x.rss_mb:.0f}", f"{x.cpu_s:.1f}", f"{x.neo4j_cpu_s:.1f}",
+                   f"{100 * x.others:.0f}%"] for x in r.runs], "llrrrrrrr")
+    errors = "".join(f"\n- {x.name}, heap {x.heap}: `{x.error}`" for x in r.runs if x.error)
+    data = table(["File", "Rows", "MB"], [[n, f"{c:,}", f"{b / 1e6:.1f}"] for n, (c, b) in r.files.items()]
+                 + [["**total**", f"{sum(c for c, _ in r.files.values()):,}",
+                     f"{sum(b for _, b in r.files.values()) / 1e6:.1f}"]])
+    phases = table(["Phase", "wall s", "loader CPU s", "Neo4j CPU s"],
+                   [[n, f"{w:.1f}", f"{c:.1f}", f"{n4:.1f}"] for n, w, c, n4 in r.phases])
+    failed = f" It failed: `{r.split_error}`." if r.split_error else ""
+    busy = max([x.others for x in r.runs] + [others])
+    noisy = (f" Other processes used up to {100 * busy:.0f}% of the machine's CPU during this run,"
+             " which slows every figure here." if busy > 0.2 else "")
+    return f"""## {SECTION}
+
+Measured {r.at} by `{command}` (bench/load.py), seed {o.seed}: a
+generated HSDS CSV package of {o.organizations:,} organizations and {o.services:,} services loaded by
+`referralnet load directory PATH --json` in a process of its own into a fresh Neo4j per heap
+size, then again (every row unchanged). Rows are HSDS rows read (`rows_total`) over the
+report's `seconds`.
+
+{targets}
+{runs}
+Peak RSS: `ru_maxrss` of the loading process (wait4; MB = 10⁶ bytes), Neo4j not included. CPU
+seconds from the kernel; "others": the share of the machine's CPU other processes used
+meanwhile. A failed load writes nothing; its time runs until it failed.{errors}
+
+### Data set
+
+Kazakhstan cities with their region as `state_province`; service areas such as "Almaty",
+"Akmola Region" (2% "Kazakhstan"); 1-3 needs per service (taxonomy "referralnet-needs"); 1-2
+languages per service.
+
+{data}
+One transaction per row: {o.sample_organizations:,} organizations and {o.sample_services:,}
+services from the same generator ({rows:,} HSDS rows), validated and mapped as `load_hsds` does,
+each mapped row then written by its own `db.in_write_tx` → `write_kind`: {writes:,}
+transactions in {secs:.1f} s, heap {r.heap}; others {100 * others:.0f}%.
+
+### Where the bulk time goes
+
+`load_hsds` once more in the benchmark's process (fresh Neo4j, heap {r.heap}), cut at the
+progress callback's last call per kind; mapping streams into the write batches, so a phase's
+loader CPU includes mapping and hashing its rows.{failed}
+
+{phases}
+### Machine and versions
+
+- CPU: {m["cpu"]}, {m["nproc"]} logical CPUs; memory {m["memory"]}; OS: {m["os"]}
+- Neo4j 5 community (neo4j/Launcher.java, page cache {o.pagecache_mb} MiB); Python {v["python"]},
+  neo4j driver {v["neo4j (driver)"]} (neo4j-rust-ext {v["neo4j-rust-ext"]})
+
+### How to read these figures
+
+The bulk rate is one operator command end to end: every file read twice (validated, then
+mapped), every HSDS row also kept whole as an HsdsRecord, all in one transaction, whose state
+Neo4j holds in its heap until the commit (a heap too small fails the load). The loader's memory
+grows with the input too: the driver keeps every statement's parameters until the transaction
+ends. The row-at-a-time rate comes from a sample (the whole package would take hours) and the
+ratio uses the bulk run with the same heap. Loader and Neo4j share the CPUs; the CPU columns say
+which one the time goes to.{noisy} Compare only runs on one machine with the same sizes and heaps.
+"""
