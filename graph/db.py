@@ -148,4 +148,12 @@ class Tx:
     async def run(self, name: str, /, **params: Any) -> list[Row]:
         q = query(name)
         result = await self._tx.run(q.text, _bind(q, params))
-        return [r.data() async for r in result]
+        rows = [r.data() async for r in result]
+        await result.consume()
+        # The driver keeps every result of a transaction, with its parameters, until the end
+        # of it; a load of hundreds of thousands of rows must not hold all its batches (seen:
+        # about 1.3 KB per row written). A consumed result is safe to let go.
+        pending = getattr(self._tx, "_results", None)
+        if isinstance(pending, list) and pending and pending[-1] is result:
+            pending.pop()
+        return rows
