@@ -182,6 +182,37 @@ def load_directory_cmd(
     print(json.dumps(body, indent=2, ensure_ascii=False) if as_json else result.human())
 
 
+@load_app.command("cases")
+def load_cases_cmd(
+        path: Path = typer.Argument(..., help="FollowTheMoney entities, one JSON object a line"),
+        report: Path | None = typer.Option(None, help="also write the report as JSON here"),
+        as_json: bool = typer.Option(False, "--json", help="print the JSON report instead")) -> None:
+    """Load case data (FollowTheMoney JSON lines): validated first, all or nothing, idempotent."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from loaders.ftm_load import load_cases
+
+    async def run(db: Database) -> Any:
+        await db.apply_schema()
+        return await load_cases(db, path, progress=progress)
+
+    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed} rows"),
+                  TimeElapsedColumn(), console=err, transient=True,
+                  disable=as_json or not err.is_terminal) as bar:
+        tasks: dict[str, Any] = {}
+
+        def progress(kind: str, n: int) -> None:
+            if kind not in tasks:
+                tasks[kind] = bar.add_task(kind, total=None)
+            bar.advance(tasks[kind], n)
+
+        result = _with_db(run)
+    body = result.to_json()
+    if report:
+        report.write_text(json.dumps(body, indent=2, ensure_ascii=False))
+    print(json.dumps(body, indent=2, ensure_ascii=False) if as_json else result.human())
+
+
 @export_app.command("directory")
 def export_directory_cmd(
         path: Path = typer.Argument(..., help="a folder (csv) or a .json file to write"),

@@ -11,6 +11,7 @@ from strawberry.tools import merge_types
 from strawberry.types.execution import ExecutionContext
 
 from api.context import Context
+from api.investigations import InvestigationMutation, InvestigationQuery
 from api.mutations import DirectoryMutation
 from api.referrals import ReferralMutation, ReferralQuery
 from api.types.access import AuditEvent, Me
@@ -170,8 +171,8 @@ class Schema(strawberry.Schema):
 
 
 # Each part of the domain contributes its own root fields.
-Query = merge_types("Query", (DirectoryQuery, ReferralQuery))
-Mutation = merge_types("Mutation", (DirectoryMutation, ReferralMutation))
+Query = merge_types("Query", (DirectoryQuery, ReferralQuery, InvestigationQuery))
+Mutation = merge_types("Mutation", (DirectoryMutation, ReferralMutation, InvestigationMutation))
 
 
 def build_schema(settings: Settings) -> strawberry.Schema:

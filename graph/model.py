@@ -46,9 +46,19 @@ class NodeType:
 
 @dataclass(frozen=True)
 class RelType:
+    """A relationship type; `from`/`to` in the YAML name one label or a list of labels."""
+
     name: str
-    source: str
-    target: str
+    sources: tuple[str, ...]
+    targets: tuple[str, ...]
+
+    @property
+    def source(self) -> str:
+        return " | ".join(self.sources)
+
+    @property
+    def target(self) -> str:
+        return " | ".join(self.targets)
 
 
 @dataclass(frozen=True)
@@ -137,11 +147,18 @@ def build_model(raw: Any) -> Model:
         if not _RELNAME.match(str(name)):
             raise _fail(where, "relationship types are UPPER_SNAKE")
         if not isinstance(spec, dict) or set(spec) - {"from", "to", "doc"}:
-            raise _fail(where, "takes 'from' and 'to'")
+            raise _fail(where, "takes 'from' and 'to' (a label or a list of labels)")
+        ends: dict[str, tuple[str, ...]] = {}
         for end in ("from", "to"):
-            if spec.get(end) not in nodes:
-                raise _fail(where, f"{end!r} names unknown label {spec.get(end)!r}")
-        rels[name] = RelType(name, spec["from"], spec["to"])
+            given = spec.get(end)
+            labels: list[Any] = given if isinstance(given, list) and given else [given]
+            for label in labels:
+                if label not in nodes:
+                    raise _fail(where, f"{end!r} names unknown label {label!r}")
+            if len(set(labels)) != len(labels):
+                raise _fail(where, f"{end!r} names a label twice")
+            ends[end] = tuple(str(label) for label in labels)
+        rels[name] = RelType(name, ends["from"], ends["to"])
     if not nodes:
         raise _fail("nodes", "no node types defined")
     return Model(enums, nodes, rels)

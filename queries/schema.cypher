@@ -82,3 +82,125 @@ CREATE INDEX audit_event_at IF NOT EXISTS FOR (n:AuditEvent) ON (n.at)
 // name: await_indexes
 // Waits until every index is online (after the schema statements above).
 CALL db.awaitIndexes(300)
+
+// name: constraint_entity_id
+// mode: schema
+// Investigations: every case, person, company and identifier node is an Entity with a unique id.
+CREATE CONSTRAINT entity_id IF NOT EXISTS FOR (n:Entity) REQUIRE n.id IS UNIQUE
+
+// name: constraint_ftm_record_id
+// mode: schema
+CREATE CONSTRAINT ftm_record_id IF NOT EXISTS FOR (n:FtmRecord) REQUIRE n.id IS UNIQUE
+
+// name: fulltext_person_name_keys
+// mode: schema
+// Same-person candidates are looked up by their folded name keys (graph/names.py), whole words.
+CREATE FULLTEXT INDEX person_name_keys IF NOT EXISTS FOR (n:Person) ON EACH [n.name_text]
+OPTIONS {indexConfig: {`fulltext.analyzer`: 'whitespace'}}
+
+// name: constraint_case_id
+// mode: schema
+CREATE CONSTRAINT case_id IF NOT EXISTS FOR (n:Case) REQUIRE n.id IS UNIQUE
+
+// name: constraint_person_id
+// mode: schema
+CREATE CONSTRAINT person_id IF NOT EXISTS FOR (n:Person) REQUIRE n.id IS UNIQUE
+
+// name: constraint_company_id
+// mode: schema
+CREATE CONSTRAINT company_id IF NOT EXISTS FOR (n:Company) REQUIRE n.id IS UNIQUE
+
+// name: constraint_phone_id
+// mode: schema
+CREATE CONSTRAINT phone_id IF NOT EXISTS FOR (n:Phone) REQUIRE n.id IS UNIQUE
+
+// name: constraint_email_id
+// mode: schema
+CREATE CONSTRAINT email_id IF NOT EXISTS FOR (n:Email) REQUIRE n.id IS UNIQUE
+
+// name: constraint_address_id
+// mode: schema
+CREATE CONSTRAINT address_id IF NOT EXISTS FOR (n:Address) REQUIRE n.id IS UNIQUE
+
+// name: constraint_bank_account_id
+// mode: schema
+CREATE CONSTRAINT bank_account_id IF NOT EXISTS FOR (n:BankAccount) REQUIRE n.id IS UNIQUE
+
+// name: constraint_vehicle_id
+// mode: schema
+CREATE CONSTRAINT vehicle_id IF NOT EXISTS FOR (n:Vehicle) REQUIRE n.id IS UNIQUE
+
+// name: constraint_id_document_id
+// mode: schema
+CREATE CONSTRAINT id_document_id IF NOT EXISTS FOR (n:IdDocument) REQUIRE n.id IS UNIQUE
+
+// name: constraint_online_account_id
+// mode: schema
+CREATE CONSTRAINT online_account_id IF NOT EXISTS FOR (n:OnlineAccount) REQUIRE n.id IS UNIQUE
+
+// name: index_suspect_in_id
+// mode: schema
+// An FtM edge entity is found again by its id when a file is re-loaded.
+CREATE INDEX suspect_in_id IF NOT EXISTS FOR ()-[r:SUSPECT_IN]-() ON (r.id)
+
+// name: index_victim_in_id
+// mode: schema
+// An FtM edge entity is found again by its id when a file is re-loaded.
+CREATE INDEX victim_in_id IF NOT EXISTS FOR ()-[r:VICTIM_IN]-() ON (r.id)
+
+// name: index_witness_in_id
+// mode: schema
+// An FtM edge entity is found again by its id when a file is re-loaded.
+CREATE INDEX witness_in_id IF NOT EXISTS FOR ()-[r:WITNESS_IN]-() ON (r.id)
+
+// name: index_associate_of_id
+// mode: schema
+// An FtM edge entity is found again by its id when a file is re-loaded.
+CREATE INDEX associate_of_id IF NOT EXISTS FOR ()-[r:ASSOCIATE_OF]-() ON (r.id)
+
+// name: index_family_of_id
+// mode: schema
+// An FtM edge entity is found again by its id when a file is re-loaded.
+CREATE INDEX family_of_id IF NOT EXISTS FOR ()-[r:FAMILY_OF]-() ON (r.id)
+
+// name: index_employed_by_id
+// mode: schema
+// An FtM edge entity is found again by its id when a file is re-loaded.
+CREATE INDEX employed_by_id IF NOT EXISTS FOR ()-[r:EMPLOYED_BY]-() ON (r.id)
+
+// name: index_member_of_org_id
+// mode: schema
+// An FtM edge entity is found again by its id when a file is re-loaded.
+CREATE INDEX member_of_org_id IF NOT EXISTS FOR ()-[r:MEMBER_OF_ORG]-() ON (r.id)
+
+// name: index_owns_id
+// mode: schema
+// An FtM edge entity is found again by its id when a file is re-loaded.
+CREATE INDEX owns_id IF NOT EXISTS FOR ()-[r:OWNS]-() ON (r.id)
+
+// name: index_paid_id
+// mode: schema
+// An FtM edge entity is found again by its id when a file is re-loaded.
+CREATE INDEX paid_id IF NOT EXISTS FOR ()-[r:PAID]-() ON (r.id)
+
+// name: index_linked_to_id
+// mode: schema
+// An FtM edge entity is found again by its id when a file is re-loaded.
+CREATE INDEX linked_to_id IF NOT EXISTS FOR ()-[r:LINKED_TO]-() ON (r.id)
+
+// name: constraint_client_id
+// mode: schema
+CREATE CONSTRAINT client_id IF NOT EXISTS FOR (n:Client) REQUIRE n.id IS UNIQUE
+
+// name: constraint_referral_id
+// mode: schema
+CREATE CONSTRAINT referral_id IF NOT EXISTS FOR (n:Referral) REQUIRE n.id IS UNIQUE
+
+// name: constraint_referral_event_id
+// mode: schema
+CREATE CONSTRAINT referral_event_id IF NOT EXISTS FOR (n:ReferralEvent) REQUIRE n.id IS UNIQUE
+
+// name: index_referral_created
+// mode: schema
+// Referral lists are newest first (keyset on created_at, id).
+CREATE INDEX referral_created IF NOT EXISTS FOR (n:Referral) ON (n.created_at, n.id)

@@ -1,0 +1,467 @@
+"""Investigations (issue 5) on a generated case graph with power-law degrees (default 1,000,000
+nodes and 3,000,000 relationships): the FtM import rate through the case loader, then
+linkedSuspects (maxHops 3), connection between two random suspects and a 1,000-node
+neighborhood, each over HTTP against the real API and beside its raw Cypher through the driver
+in the same run (p50/p95/p99 and the ratio).
+
+The generated file is FollowTheMoney JSON lines: cases, people and companies whose phones,
+emails, addresses and document numbers are drawn with Zipf weights (a few are shared by
+thousands: super-nodes), parties of cases, and associates, payments and employments between
+entities drawn with Zipf weights too. It goes through loaders.ftm_read and loaders.ftm_map as
+`referralnet load cases` does; the writes are graph.investigations_write's batched statements,
+committed every `chunk` rows (the command commits once: a 3M-relationship transaction does not
+fit a small heap)."""
+
+from __future__ import annotations
+
+import asyncio
+import bisect
+import itertools
+import json
+import os
+import random
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, cast
+
+import httpx
+
+from bench.generate import SEED
+from bench.harness import ApiServer, BenchError, Stats, drive, local_neo4j, log, run_dir, settings_for
+from bench.report import machine, now_utc, table, versions
+from graph.access import create_token
+from graph.config import Settings
+from graph.db import Database, Tx
+from graph.directory_write import Outcomes
+from graph.investigations_write import STEPS, CaseRows, check_rows, mark_known_edges, write_batches
+from graph.queries import query
+from graph.tracing import SUPER_DEGREE
+from loaders.ftm_map import FtmMapper
+from loaders.ftm_read import read_entities
+from neo4j import RoutingControl
+
+SECTION = "Investigations"
+TX_TIMEOUT_S = 3600
+TARGET_RPS, TARGET_LINKED_MS, TARGET_CONNECTION_MS, TARGET_NEIGHBORHOOD_MS = 30_000, 50, 100, 150
+_HASHED = frozenset({"nodes", "records", "edges"})
+_FIRST = ("Zhanibek", "Aslan", "Dana", "Marat", "Aigerim", "Nurlan", "Gulnara", "Yerlan", "Timur",
+          "Askar", "Bolat", "Saule", "Ainur", "Olga", "Sergey", "Ruslan", "Madina", "Arman")
+_LAST = ("Kelekeev", "Bekov", "Nurov", "Ospanov", "Saparov", "Amirov", "Abenov", "Iskakov",
+         "Pavlov", "Kim", "Zhumabayev", "Tokayev", "Serikbayev", "Akhmetov", "Li", "Ivanov")
+LINKED_Q = """query($c: ID!) { linkedSuspects(caseId: $c, maxHops: 3) {
+  suspects { suspect { id } reason path { hops } } superNodes { entity { id } } } }"""
+CONNECTION_Q = """query($a: ID!, $b: ID!) { connection(fromId: $a, toId: $b, maxHops: 4) {
+  paths { reason path { hops } } } }"""
+NEIGHBORHOOD_Q = """query($e: ID!) { neighborhood(entityId: $e, depth: 2, limit: 1000) {
+  nodes { id label caption } edges { type source target } truncated } }"""
+
+
+@dataclass(frozen=True)
+class InvOptions:
+    nodes: int = 1_000_000
+    rels: int = 3_000_000
+    requests: int = 500
+    concurrency: int = 4
+    seed: int = SEED
+    heap: str = "4g"
+    pagecache_mb: int = 2048
+    chunk: int = 20_000
+
+
+@dataclass
+class Generated:
+    lines: int = 0
+    cases: int = 0
+    people: int = 0
+    companies: int = 0
+    identifiers: int = 0
+    suspects: list[tuple[str, str]] = field(default_factory=list)  # (suspect id, case id)
+
+
+@dataclass
+class Loaded:
+    rows: int
+    read_s: float
+    map_s: float
+    write_s: float
+    written: dict[str, Outcomes]
+    counts: dict[str, int]
+
+    @property
+    def seconds(self) -> float:
+        return self.read_s + self.map_s + self.write_s
+
+    @property
+    def rps(self) -> float:
+        return self.rows / self.seconds
+
+
+@dataclass
+class Measured:
+    http: Stats
+    raw: Stats
+    answer: str  # what an answer held, on average
+
+
+@dataclass
+class InvResult:
+    options: InvOptions
+    generated: Generated
+    loaded: Loaded
+    linked: Measured
+    connection: Measured
+    neighborhood: Measured
+    server: str
+    at: str = field(default_factory=now_utc)
+
+
+class _Zipf:
+    """Indices 0..n-1 drawn with weight 1/(rank+1)^alpha, ranks shuffled (seeded)."""
+
+    def __init__(self, rng: random.Random, n: int, alpha: float) -> None:
+        self.rng = rng
+        self.cum = list(itertools.accumulate(1.0 / (i + 1) ** alpha for i in range(n)))
+        self.perm = list(range(n))
+        rng.shuffle(self.perm)
+
+    def draw(self) -> int:
+        return self.perm[bisect.bisect(self.cum, self.rng.random() * self.cum[-1])]
+
+
+def _e(eid: str, schema: str, props: dict[str, Any]) -> str:
+    return json.dumps({"id": eid, "schema": schema,
+                       "properties": {k: v if isinstance(v, list) else [v] for k, v in props.items()}},
+                      ensure_ascii=False) + "\n"
+
+
+def _identifier(i: int) -> tuple[str, str]:
+    kind = i % 10
+    if kind < 5:
+        return "phone", f"+7 70{i % 8} {i // 10 % 1000:03d} {i // 10000 % 100:02d} {i // 1_000_000 % 100:02d}"
+    if kind < 7:
+        return "email", f"user{i}@mail{i % 7}.kz"
+    if kind < 9:
+        return "address", f"Almaty, street {i % 997} house {i // 997}"
+    return "idNumber", f"N{i:09d}"
+
+
+def generate(path: Path, nodes: int, rels: int, seed: int) -> Generated:
+    """FtM JSON lines for a graph of about `nodes` nodes and `rels` relationships."""
+    rng = random.Random(seed)
+    g = Generated()
+    g.cases, g.companies = max(2, nodes // 50), max(2, nodes // 20)
+    n_idents = max(10, nodes * 3 // 10)
+    g.people = max(10, nodes - g.cases - g.companies - n_idents)
+    idents = _Zipf(rng, n_idents, 0.95)
+    people = _Zipf(rng, g.people, 0.8)
+    used: set[int] = set()
+    party_rels = g.cases * 5
+    with path.open("w", encoding="utf-8") as f:
+        def w(line: str) -> None:
+            f.write(line)
+            g.lines += 1
+        uses = 0
+        for i in range(g.companies):
+            ident = idents.draw()
+            used.add(ident)
+            kind, value = _identifier(ident)
+            w(_e(f"co{i}", "Company", {"name": f"TOO Company {i}", kind if kind != "idNumber"
+                                       else "registrationNumber": value}))
+            uses += 1
+        for i in range(g.people):
+            born = f"{rng.randint(1960, 2003)}-0{rng.randint(1, 9)}-1{rng.randint(0, 9)}"
+            props: dict[str, Any] = {"name": f"{rng.choice(_FIRST)} {rng.choice(_LAST)} {i}",
+                                     "birthDate": born}
+            for _ in range(1 + int(rng.expovariate(1.0))):
+                ident = idents.draw()
+                used.add(ident)
+                kind, value = _identifier(ident)
+                props.setdefault(kind, []).append(value)
+                uses += 1
+            w(_e(f"p{i}", "Person", props))
+        for c in range(g.cases):
+            w(_e(f"case{c}", "CourtCase", {"caseNumber": f"{2015 + c % 10}-{c:06d}",
+                                            "category": "Art. 128 CC RK"}))
+            for k, role in enumerate(("suspect", "suspect", "suspect", "victim", "witness")):
+                person = f"p{rng.randrange(g.people)}"
+                w(_e(f"party{c}-{k}", "CourtCaseParty", {"party": person, "case": f"case{c}",
+                                                         "role": role}))
+                if role == "suspect":
+                    g.suspects.append((person, f"case{c}"))
+        remaining = max(0, rels - uses - party_rels)
+        for j in range(remaining):
+            a, b = people.draw(), people.draw()
+            r = j % 20
+            if r < 12:
+                if a != b:
+                    w(_e(f"as{j}", "Associate", {"person": f"p{a}", "associate": f"p{b}"}))
+            elif r < 17:
+                w(_e(f"pay{j}", "Payment", {"payer": f"p{a}", "beneficiary": f"co{b % g.companies}",
+                                            "amount": str(rng.randint(1, 500) * 1000),
+                                            "currency": "KZT", "date": "2024-01-15"}))
+            else:
+                w(_e(f"emp{j}", "Employment", {"employee": f"p{a}",
+                                               "employer": f"co{b % g.companies}"}))
+    g.identifiers = len(used)
+    return g
+
+
+def _chunks(rows: list[dict[str, Any]], size: int) -> list[list[dict[str, Any]]]:
+    return [rows[i:i + size] for i in range(0, len(rows), size)]
+
+
+async def _load(settings: Settings, path: Path, chunk: int) -> tuple[Loaded, str]:
+    t0 = time.perf_counter()
+    src = read_entities(path)
+    t1 = time.perf_counter()
+    mapper = FtmMapper(src)
+    if mapper.references():
+        raise BenchError("the generated file refers to entities it does not define")
+    result = mapper.build()
+    if result.problems:
+        raise BenchError(f"the generated file has problems: {result.problems[:3]}")
+    rows: CaseRows = result.rows
+    check_rows(rows)
+    t2 = time.perf_counter()
+    db = Database(settings)
+    written: dict[str, Outcomes] = {}
+    try:
+        await db.apply_schema()
+        t2 = time.perf_counter()
+        await mark_known_edges(db, rows)
+        for kind, name in STEPS:
+            total = dict.fromkeys(("created", "updated", "unchanged"), 0)
+            for part in _chunks(getattr(rows, kind), chunk):
+                async def work(tx: Tx, part: list[dict[str, Any]] = part, name: str = name,
+                               kind: str = kind) -> Outcomes | None:
+                    return await write_batches(tx, name, part, kind, kind in _HASHED)
+                got = await db.in_write_tx(work, f"bench {kind}", float(TX_TIMEOUT_S))
+                for k, v in (got or {}).items():
+                    total[k] += v
+            written[kind] = total
+            log(f"  wrote {kind}: {total}")
+        t3 = time.perf_counter()
+        counts = dict((await db.read("investigation_counts", super_degree=SUPER_DEGREE))[0])
+        comps = await db.read("server_components")
+        server = "; ".join(f"{c['name']} {', '.join(c['versions'])} {c['edition']}" for c in comps)
+    finally:
+        await db.close()
+    return Loaded(src.lines, t1 - t0, t2 - t1, t3 - t2, written, counts), server
+
+
+async def _measure(settings: Settings, server: ApiServer, token: str, g: Generated, opts: InvOptions,
+                   neo4j_pid: int | None) -> tuple[Measured, Measured, Measured]:
+    rng = random.Random(opts.seed + 5)
+    cases = [rng.choice(g.suspects)[1] for _ in range(opts.requests)]
+    pairs = [(rng.choice(g.suspects)[0], rng.choice(g.suspects)[0]) for _ in range(opts.requests)]
+    pairs = [(a, b) for a, b in pairs if a != b]
+    db = Database(settings)
+    pids = {"load generator": os.getpid(), "API": server.pid, "Neo4j": neo4j_pid}
+    limits = httpx.Limits(max_connections=opts.concurrency, max_keepalive_connections=opts.concurrency)
+    sizes: dict[str, list[int]] = {"linked": [], "connection": [], "neighborhood": []}
+
+    async def raw(name: str, **params: Any) -> list[dict[str, Any]]:
+        r = await db.driver.execute_query(query(name).text, params, database_="neo4j",
+                                          routing_=RoutingControl.READ)
+        return [x.data() for x in r.records]
+
+    async def bfs(statement: str, starts: list[str], hops: int, budget: int) -> tuple[set[str], bool]:
+        """The breadth-first search graph/tracing.py runs, as bare statements: ids seen."""
+        seen, frontier, full = set(starts), list(starts), False
+        for _ in range(hops):
+            if not frontier or full:
+                break
+            rows = await raw(statement, ids=frontier, seen=sorted(seen), limit=3 * (budget - len(seen)) + 50)
+            frontier = []
+            for row in rows:
+                node = row["node"]
+                if node["id"] in seen:
+                    continue
+                if len(seen) >= budget:
+                    full = True
+                    break
+                seen.add(node["id"])
+                if node["degree"] <= SUPER_DEGREE:
+                    frontier.append(node["id"])
+        return seen, full
+
+    try:
+        hubs: list[str] = []
+        for person, _ in g.suspects[: opts.requests * 4]:
+            if (await bfs("explore_expand", [person], 2, 1001))[1]:
+                hubs.append(person)
+            if len(hubs) >= opts.requests:
+                break
+        if not hubs:
+            raise BenchError("no entity has a 1,000-node neighborhood at depth 2")
+        hubs = [hubs[i % len(hubs)] for i in range(opts.requests)]
+        async with httpx.AsyncClient(base_url=server.url, limits=limits, timeout=60.0,
+                                     headers={"Authorization": f"Bearer {token}"}) as client:
+            async def gql(q: str, **variables: Any) -> dict[str, Any]:
+                r = await client.post("/graphql", json={"query": q, "variables": variables})
+                body = r.json()
+                if r.status_code != 200 or body.get("errors") or not body.get("data"):
+                    raise BenchError(f"HTTP {r.status_code}: {str(body)[:300]}")
+                return cast(dict[str, Any], body["data"])
+
+            async def linked_http(c: str, _: str) -> None:
+                d = await gql(LINKED_Q, c=c)
+                sizes["linked"].append(len(d["linkedSuspects"]["suspects"]))
+
+            async def linked_raw(c: str, _: str) -> None:
+                await raw("case_with_parties", case_id=c)
+                await raw("linked_suspects_h3", case_id=c, super_degree=SUPER_DEGREE, rows=201)
+
+            async def conn_http(a: str, b: str) -> None:
+                d = await gql(CONNECTION_Q, a=a, b=b)
+                sizes["connection"].append(len(d["connection"]["paths"]))
+
+            async def conn_raw(a: str, b: str) -> None:
+                await raw("connection_h4", from_id=a, to_id=b, super_degree=SUPER_DEGREE, limit=11)
+
+            async def hood_http(e: str, _: str) -> None:
+                d = (await gql(NEIGHBORHOOD_Q, e=e))["neighborhood"]
+                sizes["neighborhood"].append(len(d["nodes"]) + len(d["edges"]))
+
+            async def hood_raw(e: str, _: str) -> None:
+                await raw("entity_by_any_id", id=e)
+                seen, _full = await bfs("explore_expand", [e], 2, 1001)
+                await raw("edges_among", ids=sorted(seen), expand=sorted(seen))
+
+            out: list[Measured] = []
+            for label, items, http_call, raw_call in (
+                    ("linked", [(c, "") for c in cases], linked_http, linked_raw),
+                    ("connection", pairs, conn_http, conn_raw),
+                    ("neighborhood", [(h, "") for h in hubs], hood_http, hood_raw)):
+                warm = items[: max(10, len(items) // 10)]
+                for call in (http_call, raw_call):
+                    w = await drive(warm, opts.concurrency, call)
+                    if w.errors:
+                        raise BenchError(f"warm-up of {label} failed: {w.first_error}")
+                sizes[label].clear()
+                http = await drive(items, opts.concurrency, http_call, pids)
+                rawstats = await drive(items, opts.concurrency, raw_call, pids)
+                for name, s in (("HTTP", http), ("raw", rawstats)):
+                    if s.errors:
+                        raise BenchError(f"{s.errors} {label} {name} requests failed: {s.first_error}")
+                got = sizes[label]
+                mean = sum(got) / len(got) if got else 0.0
+                what = {"linked": f"{mean:.1f} linked suspects",
+                        "connection": f"{mean:.2f} shortest paths ({sum(1 for x in got if x)} of "
+                                      f"{len(got)} pairs connected within 4 hops)",
+                        "neighborhood": f"{mean:.0f} nodes and edges"}[label]
+                log(f"{label}: HTTP p95 {http.p95_ms:.1f} ms, raw p95 {rawstats.p95_ms:.1f} ms; {what}")
+                out.append(Measured(http, rawstats, what))
+    finally:
+        await db.close()
+    return out[0], out[1], out[2]
+
+
+async def _token(settings: Settings) -> str:
+    db = Database(settings)
+    try:
+        return (await create_token(db, name="bench investigations", role="INVESTIGATOR")).token
+    finally:
+        await db.close()
+
+
+def run(opts: InvOptions) -> InvResult:
+    if min(opts.nodes, opts.rels, opts.requests, opts.concurrency, opts.chunk) < 1:
+        raise BenchError("sizes, requests, concurrency and chunk must be at least 1")
+    with run_dir("investigations") as home:
+        path = home / "cases.ijson"
+        t0 = time.perf_counter()
+        g = generate(path, opts.nodes, opts.rels, opts.seed)
+        log(f"generated {g.lines} FtM lines ({path.stat().st_size / 1e6:.0f} MB) in "
+            f"{time.perf_counter() - t0:.0f}s")
+        with local_neo4j(home / "neo4j", heap=opts.heap, pagecache_mb=opts.pagecache_mb,
+                         tx_timeout_s=TX_TIMEOUT_S) as inst:
+            loaded, server_name = asyncio.run(_load(settings_for(inst, TX_TIMEOUT_S), path, opts.chunk))
+            log(f"loaded {loaded.rows} rows in {loaded.seconds:.0f}s = {loaded.rps:.0f} rows/s; "
+                f"{loaded.counts}")
+            token = asyncio.run(_token(settings_for(inst)))
+            with ApiServer(settings_for(inst), home / "api.log") as server:
+                linked, conn, hood = asyncio.run(_measure(settings_for(inst), server, token, g, opts,
+                                                          inst.pid()))
+    return InvResult(opts, g, loaded, linked, conn, hood, server_name)
+
+
+def _row(name: str, m: Measured) -> list[list[str]]:
+    h, r = m.http, m.raw
+    return [[f"{name} over HTTP", str(h.requests), f"{h.p50_ms:.1f}", f"{h.p95_ms:.1f}",
+             f"{h.p99_ms:.1f}", f"{h.rps:.0f}"],
+            [f"{name}: raw Cypher", str(r.requests), f"{r.p50_ms:.1f}", f"{r.p95_ms:.1f}",
+             f"{r.p99_ms:.1f}", f"{r.rps:.0f}"],
+            ["**HTTP / raw**", "", f"{h.p50_ms / r.p50_ms:.2f}×", f"{h.p95_ms / r.p95_ms:.2f}×",
+             f"{h.p99_ms / r.p99_ms:.2f}×", f"{h.rps / r.rps:.2f}×"]]
+
+
+def _verdict(value: float, target: float, below: bool = True) -> str:
+    ok = value <= target if below else value >= target
+    return "met" if ok else "**not met**"
+
+
+def render(r: InvResult) -> str:
+    o, g, ld = r.options, r.generated, r.loaded
+    m, v = machine(), versions()
+    full = o.nodes >= 1_000_000 and o.rels >= 3_000_000
+    size_note = "" if full else (
+        f"\n**Size**: this run used {o.nodes:,} nodes / {o.rels:,} relationships, not the full "
+        "1,000,000 / 3,000,000 of the benchmark's default (`python -m bench --only investigations` "
+        "runs the full size).\n")
+    figures = table(["Path", "Requests", "p50 ms", "p95 ms", "p99 ms", "Requests/s"],
+                    _row("`linkedSuspects` maxHops 3", r.linked)
+                    + _row("`connection` maxHops 4", r.connection)
+                    + _row("`neighborhood` depth 2, limit 1000", r.neighborhood))
+    targets = table(["Target", "Measured", ""], [
+        [f"import ≥ {TARGET_RPS:,} rows/s", f"{ld.rps:,.0f} rows/s", _verdict(ld.rps, TARGET_RPS, False)],
+        [f"linkedSuspects p95 < {TARGET_LINKED_MS} ms", f"{r.linked.http.p95_ms:.1f} ms",
+         _verdict(r.linked.http.p95_ms, TARGET_LINKED_MS)],
+        [f"connection p95 < {TARGET_CONNECTION_MS} ms", f"{r.connection.http.p95_ms:.1f} ms",
+         _verdict(r.connection.http.p95_ms, TARGET_CONNECTION_MS)],
+        [f"neighborhood (1,000 nodes) < {TARGET_NEIGHBORHOOD_MS} ms (p95)",
+         f"{r.neighborhood.http.p95_ms:.1f} ms", _verdict(r.neighborhood.http.p95_ms,
+                                                           TARGET_NEIGHBORHOOD_MS)]], "llr")
+    c = ld.counts
+    load = table(["Phase", "Seconds", "Rows/s"], [
+        ["read and check (loaders.ftm_read)", f"{ld.read_s:.1f}", f"{ld.rows / ld.read_s:,.0f}"],
+        ["map and normalize (loaders.ftm_map)", f"{ld.map_s:.1f}", f"{ld.rows / ld.map_s:,.0f}"],
+        [f"write ({o.chunk:,} rows a transaction)", f"{ld.write_s:.1f}", f"{ld.rows / ld.write_s:,.0f}"],
+        ["**all**", f"{ld.seconds:.1f}", f"**{ld.rps:,.0f}**"]])
+    return f"""## {SECTION}
+
+Measured {r.at} by `python -m bench --only investigations` (bench/investigations.py), seed
+{o.seed}. {o.requests} requests per path, {o.concurrency} in flight, after a warm-up; each
+latency is from sending a request to having its whole answer. No request failed.
+{size_note}
+{targets}
+{figures}
+Answers held on average: linkedSuspects {r.linked.answer}; connection {r.connection.answer};
+neighborhood {r.neighborhood.answer} (entities whose depth-2 neighborhood reaches the limit).
+
+### Import
+
+{g.lines:,} FtM lines ({g.people:,} people, {g.companies:,} companies, {g.cases:,} cases, their
+parties, and associates, payments and employments), loaded into an empty Neo4j: Neo4j then held
+{c['nodes']:,} nodes and {c['rels']:,} relationships ({c['identifiers']:,} identifier nodes;
+{c['super_nodes']:,} of them with more than {SUPER_DEGREE} relationships, the super-nodes traces
+report without following). Rows/s counts FtM lines.
+
+{load}
+### Machine and versions
+
+- CPU: {m["cpu"]}, {m["nproc"]} logical CPUs; memory {m["memory"]}; OS {m["os"]}
+- Neo4j: {r.server} (heap {o.heap}, page cache {o.pagecache_mb} MiB); the API: `referralnet
+  serve`, one uvicorn worker; Python {v["python"]}, strawberry-graphql {v["strawberry-graphql"]},
+  neo4j driver {v["neo4j (driver)"]}. Neo4j, the API and the load generator share the CPUs.
+
+### How to read these figures
+
+The raw rows are the floor: the statements behind each field through the same async driver
+(linkedSuspects: `case_with_parties`, `linked_suspects_h3`; connection: `connection_h4`;
+neighborhood: `entity_by_any_id`, one `explore_expand` per hop of its breadth-first search,
+`edges_among`), without HTTP, the token check, the audit event every
+investigation read writes, GraphQL, or building paths and reasons. The ratio is what the API
+layer costs on top; for neighborhood that is mostly serialising a few thousand GraphQL objects.
+"""

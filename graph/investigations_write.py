@@ -1,0 +1,132 @@
+"""Writes of case data: the rows loaders/ftm_map.py builds, in batched UNWIND statements, in the
+caller's transaction (all or nothing), each entity row hashed so that a re-load leaves unchanged
+entities alone and says so. Batching, hashing and the created/updated/unchanged counts are those
+of graph.directory_write (`row_hash`, `_batches`, BATCH, OUTCOMES).
+
+Labels and relationship types travel in the rows (Cypher 5.26 dynamic labels, `$(r.label)`), so
+that one statement serves every kind; `check_rows` makes sure each is one the model defines."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from graph.db import Database, Tx
+from graph.directory_write import BATCH, OUTCOMES, Outcomes, Progress, Rows, _batches, row_hash
+from graph.model import load_model
+
+# label kinds per row list, for check_rows
+NODE_LABELS = frozenset({"Case", "Person", "Company"})
+IDENTIFIER_LABELS = frozenset({"Phone", "Email", "Address", "BankAccount", "Vehicle", "IdDocument",
+                               "OnlineAccount"})
+EDGE_TYPES = frozenset({"SUSPECT_IN", "VICTIM_IN", "WITNESS_IN", "ASSOCIATE_OF", "FAMILY_OF",
+                        "EMPLOYED_BY", "MEMBER_OF_ORG", "OWNS", "PAID", "LINKED_TO"})
+LINK_TYPES = frozenset({"USES", "REGISTERED_AT"})
+
+
+@dataclass
+class CaseRows:
+    """Rows for the ftm_* statements, written in this order.
+
+    nodes: {id, label, props} (Case, Person, Company; the FtM JSON in props.ftm);
+    identifiers: {id, label, caption, props}; records: {id, target, props} (FtM entities merged
+    into an identifier: the Address, BankAccount... entity itself, an Identification);
+    edges: {id, type, from, to, props} (FtM edge entities: CourtCaseParty, Payment...);
+    links: {type, from, to, via} (relationships stated by a property of the entity `via`).
+    A missing `hash` is computed from the rest of the row."""
+
+    nodes: Rows = field(default_factory=list)
+    identifiers: Rows = field(default_factory=list)
+    records: Rows = field(default_factory=list)
+    edges: Rows = field(default_factory=list)
+    links: Rows = field(default_factory=list)
+
+    def size(self) -> int:
+        return sum(len(getattr(self, k)) for k, _ in STEPS)
+
+
+STEPS = (("nodes", "ftm_upsert_nodes"), ("identifiers", "ftm_upsert_identifiers"),
+         ("records", "ftm_upsert_records"), ("edges", "ftm_upsert_edges"), ("links", "ftm_link"))
+_HASHED = frozenset({"nodes", "records", "edges"})
+
+
+def check_rows(rows: CaseRows) -> None:
+    """Every label and relationship type in the rows is one of the model's (a programming error
+    otherwise: the mapper builds them from constants)."""
+    model = load_model()
+    for kind, allowed, key, known in (("nodes", NODE_LABELS, "label", model.nodes),
+                                      ("identifiers", IDENTIFIER_LABELS, "label", model.nodes),
+                                      ("edges", EDGE_TYPES, "type", model.relationships),
+                                      ("links", LINK_TYPES, "type", model.relationships)):
+        for r in getattr(rows, kind):
+            if r[key] not in allowed or r[key] not in known:
+                raise ValueError(f"{kind} row {r.get('id') or r} has {key} {r[key]!r}")
+
+
+class LabelConflict(Exception):
+    """Ids the database holds under another label than the rows give them."""
+
+    def __init__(self, ids: list[str]) -> None:
+        super().__init__(f"{len(ids)} id(s) are known under another label")
+        self.ids = ids
+
+
+async def write_batches(tx: Tx, query: str, rows: Iterable[dict[str, Any]], kind: str,
+                        hashed: bool, progress: Progress | None = None,
+                        batch: int = BATCH) -> Outcomes | None:
+    """Run `query` over `rows` in batches; it returns (outcome, n) rows. None when no rows."""
+    outcome = dict.fromkeys(OUTCOMES, 0)
+    seen = False
+    for part in _batches(rows, batch):
+        seen = True
+        if hashed:
+            part = [r if "hash" in r else {**r, "hash": row_hash(r)} for r in part]
+        conflicts: list[str] = []
+        for r in await tx.run(query, rows=part):
+            if r["outcome"] == "conflict":
+                conflicts += r["ids"]
+            else:
+                outcome[r["outcome"]] += r["n"]
+        if conflicts:
+            raise LabelConflict(conflicts)
+        if progress:
+            progress(kind, len(part))
+    return outcome if seen else None
+
+
+async def mark_known_edges(db: Database, rows: CaseRows, chunk: int = 5000) -> int:
+    """Hash every edge row, then flag (`known`) those whose id the database already holds, so
+    that the write looks up only those. Returns how many are known."""
+    ids = [r["id"] for r in rows.edges]
+    known: set[str] = set()
+    for i in range(0, len(ids), chunk):
+        known |= {r["known"] for r in await db.read("ftm_known_edges", ids=ids[i:i + chunk])}
+    for r in rows.edges:
+        r.setdefault("hash", row_hash(r))
+        r["known"] = r["id"] in known
+    return len(known)
+
+
+async def write_case_rows(tx: Tx, rows: CaseRows, progress: Progress | None = None,
+                          batch: int = BATCH) -> dict[str, Outcomes]:
+    """Write every kind of row in order inside the caller's transaction."""
+    check_rows(rows)
+    counts: dict[str, Outcomes] = {}
+    for kind, query in STEPS:
+        outcome = await write_batches(tx, query, getattr(rows, kind), kind, kind in _HASHED,
+                                      progress, batch)
+        if outcome is not None:
+            counts[kind] = outcome
+    return counts
+
+
+async def write_cases(db: Database, rows: CaseRows,
+                      progress: Progress | None = None) -> dict[str, Outcomes]:
+    """Write everything or nothing; returns created/updated/unchanged counts per kind."""
+
+    async def work(tx: Tx) -> dict[str, Outcomes]:
+        return await write_case_rows(tx, rows, progress)
+
+    await mark_known_edges(db, rows)
+    return await db.in_write_tx(work, "write_cases", float(db.settings.load_timeout_s))

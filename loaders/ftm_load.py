@@ -1,0 +1,105 @@
+"""`referralnet load cases`: check a whole FollowTheMoney JSON-lines file, then write it in one
+transaction, like `load directory` (validated first, all or nothing, idempotent, batched, with
+progress and a report of what was created, updated, unchanged and skipped).
+
+Order: read and check every line (loaders/ftm_read.py); look up in the database the entities the
+file refers to without defining them; map to case-graph rows, normalizing identifiers
+(loaders/ftm_map.py); only when no problem was found anywhere, write (graph.investigations_write)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from graph.db import Database, Tx
+from graph.directory_write import Outcomes
+from graph.exceptions import InvalidData, Problem
+from graph.investigations_write import CaseRows, LabelConflict, mark_known_edges, write_case_rows
+from loaders.directory_load import LoadReport
+from loaders.ftm_map import FtmMapper, Known
+from loaders.ftm_read import FtmInput, read_entities
+
+Progress = Callable[[str, int], None]
+_LOOKUP = 5000
+KINDS = {"nodes": "cases, people, companies", "identifiers": "identifiers",
+         "records": "kept FtM records", "edges": "relationships (FtM edges)",
+         "links": "relationships (stated by properties)"}
+
+
+@dataclass
+class CasesReport(LoadReport):
+    """LoadReport with what only case files have: entities skipped by schema, victims kept
+    under a pseudonym."""
+
+    skipped: dict[str, int] = field(default_factory=dict)
+    pseudonymized: int = 0
+
+    def to_json(self) -> dict[str, Any]:
+        body = super().to_json()
+        body.pop("merges", None)
+        body.update(skipped=self.skipped, pseudonymized=self.pseudonymized)
+        return body
+
+    def human(self) -> str:
+        lines = [f"loaded {self.source} ({self.format}): {self.rows_total} entities in "
+                 f"{self.seconds:.1f}s"]
+        for kind, o in self.written.items():
+            lines.append(f"  {KINDS.get(kind, kind):<38} {o['created']:>8} created "
+                         f"{o['updated']:>8} updated {o['unchanged']:>8} unchanged")
+        if self.skipped:
+            lines.append("  skipped (schema not held): " + ", ".join(
+                f"{n} {s}" for s, n in sorted(self.skipped.items())))
+        if self.warnings:
+            lines.append(f"  {len(self.warnings)} warning(s):")
+            lines += [f"    {w}" for w in self.warnings[:50]]
+        return "\n".join(lines)
+
+
+async def _resolve(db: Database, wanted: set[str]) -> dict[str, Known]:
+    found: dict[str, Known] = {}
+    ordered = sorted(wanted)
+    for i in range(0, len(ordered), _LOOKUP):
+        for r in await db.read("ftm_resolve", ids=ordered[i:i + _LOOKUP]):
+            found[r["id"]] = Known(r["label"], r["node"])
+    return found
+
+
+def _conflicts(src: FtmInput, rows: CaseRows, ids: list[str]) -> InvalidData:
+    labels = {r["id"]: r["label"] for r in rows.nodes}
+    problems = [Problem(src.path.name, src.entities[i].line if i in src.entities else None,
+                        "schema", f"{i} is already in the database as something else than a "
+                                  f"{labels.get(i, '?')}; nothing written") for i in ids]
+    return InvalidData(problems)
+
+
+async def load_cases(db: Database, path: Path, *, progress: Progress | None = None,
+                     max_problems: int = 1000) -> CasesReport:
+    """Load a case file; raise InvalidData listing every problem, having written nothing."""
+    started = time.perf_counter()
+    src = read_entities(path, max_problems=max_problems, strict=False,
+                        progress=(lambda n: progress("checked", n)) if progress else None)
+    mapper = FtmMapper(src)
+    mapper.resolve(await _resolve(db, mapper.references()))
+    result = mapper.build()
+    problems = src.problems + result.problems
+    if problems:
+        problems.sort(key=lambda p: (p.line or 0))
+        raise InvalidData(problems[:max_problems])
+    report = CasesReport(source=path.name, format="ftm", rows_read=dict(src.rows),
+                         skipped=dict(src.skipped), pseudonymized=result.pseudonymized)
+
+    async def work(tx: Tx) -> dict[str, Outcomes]:
+        return await write_case_rows(tx, result.rows, progress)
+
+    await mark_known_edges(db, result.rows)
+    try:
+        report.written = await db.in_write_tx(work, "load_cases", float(db.settings.load_timeout_s))
+    except LabelConflict as e:
+        raise _conflicts(src, result.rows, e.ids) from None
+    report.warnings = src.warnings + result.warnings
+    report.seconds = time.perf_counter() - started
+    return report
+

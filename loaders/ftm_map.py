@@ -1,0 +1,375 @@
+"""FtM entities (checked by loaders/ftm_read.py) to case-graph rows (graph.investigations_write).
+
+- CourtCase -> (:Case); Person -> (:Person); Company and Organization -> (:Company {schema}).
+- Identifiers, normalized by graph.identifiers into nodes shared by all who use them: phones,
+  emails, addresses, document and registration numbers stated as properties, and the entities
+  Address, BankAccount, Vehicle, UserAccount, Identification/Passport (kept whole as FtmRecord).
+- Edge entities to relationships: CourtCaseParty (by role) SUSPECT_IN, VICTIM_IN, WITNESS_IN;
+  Associate ASSOCIATE_OF; Family FAMILY_OF; Employment EMPLOYED_BY; Membership MEMBER_OF_ORG;
+  Payment PAID (its accounts: USES); UnknownLink LINKED_TO; Ownership USES (an asset that is an
+  identifier) or OWNS (a company).
+- Victims are pseudonymous: a person who is a victim in this file and neither a suspect nor a
+  witness keeps only gender and nationality, under the name "victim <hash of the id>"; no name
+  keys, birth date or identifiers of theirs are stored, and Identifications they hold are left
+  out (counted in the report).
+
+Every problem (an identifier that cannot be normalized, a party without a known role, a
+reference to an entity neither in the file nor in the database) names line and field."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from graph import identifiers as ids
+from graph.exceptions import Problem
+from graph.identifiers import Identifier, IdentifierError
+from graph.investigations_write import CaseRows
+from graph.names import name_keys
+from loaders.ftm_read import Entity, FtmInput, supported
+from loaders.ftm_rules import (
+    DOCUMENT_PROPS,
+    EDGE_PROPS,
+    EDGES,
+    LINKABLE,
+    NODE_OF,
+    PARTY,
+    RECORD_KINDS,
+    VICTIM_KEEPS,
+    amount_of,
+    countries_of,
+    person_names,
+    pseudonym,
+    ref_props,
+    role_of,
+    schema_of,
+)
+
+
+@dataclass
+class Known:
+    """Where an FtM id points: the node's label and id (an identifier's for merged entities)."""
+
+    label: str
+    node: str
+
+
+@dataclass
+class MapResult:
+    rows: CaseRows
+    problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    pseudonymized: int = 0
+    victim_documents_dropped: int = 0
+
+
+class FtmMapper:
+    """Maps one checked file; `references()` lists the ids to look up in the database first."""
+
+    def __init__(self, source: FtmInput) -> None:
+        self.src = source
+        self.file = source.path.name
+        self.out = MapResult(CaseRows())
+        self.known: dict[str, Known] = {}
+        self.identifiers: dict[str, dict[str, Any]] = {}
+        self.links: dict[tuple[str, str, str, str], None] = {}
+        self.victims = self._victims()
+        self.skipped_refs = 0
+
+    # -- references -----------------------------------------------------------------------
+    def references(self) -> set[str]:
+        """Ids referred to in the file but not defined in it."""
+        wanted: set[str] = set()
+        for e in self.src.entities.values():
+            for name in ref_props(e):
+                wanted.update(v for v in e.get(name)
+                          if v not in self.src.entities and v not in self.src.skipped_ids)
+        return wanted
+
+    def resolve(self, known: dict[str, Known]) -> None:
+        self.known.update(known)
+
+    def _victims(self) -> set[str]:
+        roles: dict[str, set[str]] = {}
+        for e in self.src.entities.values():
+            if e.schema == "CourtCaseParty":
+                rel = role_of(e)
+                for party in e.get("party"):
+                    roles.setdefault(party, set()).add(rel or "?")
+        return {p for p, r in roles.items() if r == {"VICTIM_IN"}
+                and (ent := self.src.entities.get(p)) is not None and ent.schema == "Person"}
+
+    # -- helpers --------------------------------------------------------------------------
+    def problem(self, e: Entity, prop: str | None, reason: str) -> None:
+        self.out.problems.append(Problem(self.file, e.line, prop, reason))
+
+    def identifier(self, e: Entity, prop: str, make: Callable[..., Identifier | None],
+                   *args: Any) -> str | None:
+        """The node id of the identifier `make(*args)` builds (a problem when it cannot)."""
+        try:
+            ident = make(*args)
+        except IdentifierError as err:
+            self.problem(e, prop, str(err))
+            return None
+        if ident is None:
+            return None
+        if ident.id not in self.identifiers:
+            self.identifiers[ident.id] = {"label": ident.label, **ident.row()}
+        return ident.id
+
+    def link(self, rel: str, source: str, target: str, via: str) -> None:
+        if source != target:
+            self.links.setdefault((rel, source, target, via), None)
+
+    def target(self, e: Entity, prop: str, allowed: Iterable[str]) -> list[str]:
+        """The node ids `e.prop` refers to; a problem for each that is unknown or not allowed."""
+        out: list[str] = []
+        allowed = tuple(allowed)
+        for ref in e.get(prop):
+            k = self.known.get(ref)
+            if k is None:
+                if ref in self.src.skipped_ids:
+                    self.skipped_refs += 1
+                elif ref in self.src.entities:
+                    self.problem(e, prop, f"refers to {ref}, a {self.src.entities[ref].schema}, "
+                                          "which cannot stand here")
+                else:
+                    self.problem(e, prop, f"refers to {ref}, which is neither in this file nor "
+                                          "in the database")
+            elif k.label not in allowed:
+                self.problem(e, prop, f"refers to {ref}, a {k.label}; expected "
+                                      f"{' or '.join(allowed)}")
+            else:
+                out.append(k.node)
+        return out
+
+    # -- passes ---------------------------------------------------------------------------
+    def build(self) -> MapResult:
+        """First the entities that are nodes or identifiers (so references resolve), then the
+        rest."""
+        ents = list(self.src.entities.values())
+        for e in ents:
+            if e.schema in NODE_OF:
+                self.known[e.id] = Known(NODE_OF[e.schema], e.id)
+            elif (kind := supported(schema_of(e))) in RECORD_KINDS:
+                node = self.record_identifier(e, kind)
+                if node is not None:
+                    self.known[e.id] = Known(self.identifiers[node]["label"], node)
+        for e in ents:
+            kind = supported(schema_of(e))
+            if e.schema in ("Person",):
+                self.person(e)
+            elif e.schema in ("Company", "Organization"):
+                self.company(e)
+            elif e.schema == "CourtCase":
+                self.case(e)
+            elif kind in RECORD_KINDS:
+                self.record(e, kind)
+            elif kind == "CourtCaseParty":
+                self.party(e)
+            elif kind in EDGES:
+                self.edge(e, kind)
+            elif kind == "UnknownLink":
+                self.unknown_link(e)
+            elif kind == "Ownership":
+                self.ownership(e)
+        self.out.rows.identifiers = list(self.identifiers.values())
+        self.out.rows.links = [{"type": t, "from": a, "to": b, "via": v}
+                               for t, a, b, v in self.links]
+        if self.skipped_refs:
+            self.out.warnings.append(Problem(
+                self.file, None, None, f"{self.skipped_refs} reference(s) to skipped entities "
+                "left out"))
+        if self.out.pseudonymized:
+            self.out.warnings.append(Problem(
+                self.file, None, None, f"{self.out.pseudonymized} victim(s) stored under a "
+                "pseudonym: names, birth dates and identifiers of victims are not kept"
+                + (f"; {self.out.victim_documents_dropped} identity document(s) of victims left "
+                   "out" if self.out.victim_documents_dropped else "")))
+        return self.out
+
+    def node(self, e: Entity, label: str, props: dict[str, Any]) -> None:
+        props = {k: v for k, v in props.items() if v not in (None, [], "")}
+        self.out.rows.nodes.append({"id": e.id, "label": label,
+                                    "props": {**props, "schema": e.schema, "ftm": e.to_json()}})
+
+    def uses(self, e: Entity, label: str) -> None:
+        """The identifiers a person's or company's properties state."""
+        stated: list[tuple[str, Callable[..., Identifier], tuple[str, ...]]] = [
+            (prop, make, (v,)) for prop, make in (("phone", ids.phone), ("email", ids.email),
+                                                  ("address", ids.address))
+            for v in e.get(prop)]
+        stated += [(prop, ids.document, (v, prop)) for prop in DOCUMENT_PROPS[label]
+                   for v in e.get(prop)]
+        for prop, make, args in stated:
+            if (i := self.identifier(e, prop, make, *args)) is not None:
+                self.link("USES", e.id, i, e.id)
+        for target in self.target(e, "addressEntity", ("Address",)):
+            self.link("USES", e.id, target, e.id)
+
+    def person(self, e: Entity) -> None:
+        if e.id in self.victims:
+            self.out.pseudonymized += 1
+            kept = {k: e.get(k) for k in VICTIM_KEEPS if e.get(k)}
+            name = pseudonym(e.id)
+            masked = Entity(e.id, e.schema, e.line, {"name": [name], **kept})
+            self.node(masked, "Person", {"caption": name, "name": name, "pseudonymous": True,
+                                         "gender": masked.first("gender"),
+                                         "nationality": countries_of(masked)})
+            return
+        names = person_names(e)
+        keys = name_keys(*names)
+        self.node(e, "Person", {
+            "caption": names[0] if names else e.id, "name": names[0] if names else None,
+            "aliases": names[1:], "birth_date": min(e.get("birthDate"), default=None),
+            "nationality": countries_of(e), "gender": e.first("gender"), "name_keys": keys,
+            "name_text": " ".join(keys), "pseudonymous": False})
+        self.uses(e, "Person")
+
+    def company(self, e: Entity) -> None:
+        names = e.get("name") + [n for p in ("alias", "weakAlias", "previousName", "abbreviation")
+                                 for n in e.get(p)]
+        self.node(e, "Company", {"caption": names[0] if names else e.id,
+                                 "name": names[0] if names else None, "aliases": names[1:],
+                                 "jurisdiction": e.get("jurisdiction") + e.get("country")})
+        self.uses(e, "Company")
+
+    def case(self, e: Entity) -> None:
+        number = e.first("caseNumber")
+        self.node(e, "Case", {
+            "caption": f"case {number}" if number else (e.first("name") or e.id), "number": number,
+            "name": e.first("name"), "article": e.first("category"), "court": e.first("court"),
+            "region": e.first("region") if "region" in e.properties else None,
+            "country": e.get("country"), "opened_on": e.first("fileDate"),
+            "closed_on": e.first("closeDate"), "status": e.first("status")})
+
+    def record_identifier(self, e: Entity, kind: str) -> str | None:
+        """The identifier node an Address/BankAccount/Vehicle/UserAccount/Identification is."""
+        if kind == "Identification":
+            holders = e.get("holder")
+            if holders and all(h in self.victims for h in holders):
+                return None
+            number = e.first("number") or e.first("passportNumber")
+            if number is None:
+                self.problem(e, "number", f"a {e.schema} needs a number")
+                return None
+            kind_name = e.first("type") or ("passport" if e.schema == "Passport" else "identification")
+            return self.identifier(e, "number", lambda: ids.document(number, kind_name,
+                                                                     e.first("country")))
+        if kind == "Address":
+            full = e.first("full") or ", ".join(
+                v for p in ("street", "street2", "postalCode", "city", "region", "state", "country")
+                for v in e.get(p)[:1])
+            if not full:
+                self.problem(e, "full", "an Address needs its full text or its parts")
+                return None
+            return self.identifier(e, "full", lambda: ids.address(full))
+        if kind == "BankAccount":
+            prop = "iban" if e.get("iban") else "accountNumber"
+            return self.identifier(e, prop, lambda: ids.bank_account(e.first("iban"),
+                                                                     e.first("accountNumber"))
+                                   or ids.opaque("BankAccount", e.id, e.first("name") or e.id))
+        if kind == "Vehicle":
+            return self.identifier(e, "registrationNumber", lambda: (
+                ids.plate(p) if (p := e.first("registrationNumber"))
+                else ids.opaque("Vehicle", e.id, e.first("name") or e.first("model") or e.id)))
+        # UserAccount
+        return self.identifier(e, "username", lambda: ids.online_account(
+            e.first("service"), e.first("username") or e.first("name"))
+            or ids.opaque("OnlineAccount", e.id, e.first("name") or e.id))
+
+    def record(self, e: Entity, kind: str) -> None:
+        k = self.known.get(e.id)
+        if k is None:
+            if kind == "Identification" and e.get("holder"):
+                self.out.victim_documents_dropped += 1
+            return
+        self.out.rows.records.append({"id": e.id, "target": k.node,
+                                      "props": {"schema": e.schema, "ftm": e.to_json()}})
+        if kind == "Identification":
+            for holder in self.target(e, "holder", PARTY):
+                self.link("USES", holder, k.node, e.id)
+            return
+        if kind in ("Vehicle", "UserAccount"):
+            for prop in ("owner", "operator") if kind == "Vehicle" else ("owner",):
+                for owner in self.target(e, prop, PARTY):
+                    if owner not in self.victims:
+                        self.link("USES", owner, k.node, e.id)
+        for target in self.target(e, "addressEntity", ("Address",)):
+            self.link("REGISTERED_AT", k.node, target, e.id)
+        if kind == "UserAccount":
+            for prop, make in (("phone", ids.phone), ("email", ids.email)):
+                for v in e.get(prop):
+                    if (i := self.identifier(e, prop, make, v)) is not None:
+                        self.link("REGISTERED_AT", k.node, i, e.id)
+
+    def edge_row(self, e: Entity, rel: str, source: str, target: str,
+                 extra: dict[str, Any] | None = None) -> None:
+        props: dict[str, Any] = {p: e.first(p) for p in EDGE_PROPS if e.get(p)}
+        props.update({k: v for k, v in (extra or {}).items() if v is not None})
+        props["schema"] = e.schema
+        props["ftm"] = e.to_json()
+        self.out.rows.edges.append({"id": e.id, "type": rel, "from": source, "to": target,
+                                    "props": props})
+
+    def _ends(self, e: Entity, src: str, dst: str, src_ok: tuple[str, ...],
+              dst_ok: tuple[str, ...]) -> tuple[str, str] | None:
+        for prop in (src, dst):
+            if not e.get(prop):
+                self.problem(e, prop, f"a {e.schema} needs its {prop}")
+        a, b = self.target(e, src, src_ok), self.target(e, dst, dst_ok)
+        if len(e.get(src)) > 1 or len(e.get(dst)) > 1:
+            self.problem(e, src if len(e.get(src)) > 1 else dst, "names more than one entity")
+            return None
+        return (a[0], b[0]) if a and b else None
+
+    def party(self, e: Entity) -> None:
+        rel = role_of(e)
+        if rel is None:
+            self.problem(e, "role", f"role {', '.join(e.get('role')) or '(none)'} is not one of suspect, "
+                                    "victim, witness (or accused, defendant, injured party)")
+            return
+        ends = self._ends(e, "party", "case", PARTY, ("Case",))
+        if ends:
+            self.edge_row(e, rel, *ends)
+
+    def edge(self, e: Entity, kind: str) -> None:
+        src, dst, rel, src_ok, dst_ok = EDGES[kind]
+        ends = self._ends(e, src, dst, src_ok, dst_ok)
+        if ends is None:
+            return
+        extra: dict[str, Any] = {}
+        if kind == "Payment":
+            amount, currency = amount_of(e)
+            extra = {"amount": amount, "currency": currency, "purpose": e.first("purpose")}
+            for prop, party in (("payerAccount", ends[0]), ("beneficiaryAccount", ends[1])):
+                for account in self.target(e, prop, ("BankAccount",)):
+                    if party not in self.victims:
+                        self.link("USES", party, account, e.id)
+        self.edge_row(e, rel, *ends, extra)
+
+    def unknown_link(self, e: Entity) -> None:
+        ends = self._ends(e, "subject", "object", LINKABLE, LINKABLE)
+        if ends:
+            self.edge_row(e, "LINKED_TO", *ends)
+
+    def ownership(self, e: Entity) -> None:
+        owners = self.target(e, "owner", PARTY)
+        assets = self.target(e, "asset", ("Company", "BankAccount", "Vehicle", "OnlineAccount"))
+        if not e.get("owner") or not e.get("asset"):
+            self.problem(e, "owner" if not e.get("owner") else "asset", "an Ownership needs "
+                                                                        "owner and asset")
+            return
+        if not owners or not assets:
+            return
+        label = self.known[e.get("asset")[0]].label
+        if label == "Company":
+            self.edge_row(e, "OWNS", owners[0], assets[0])
+            return
+        self.out.rows.records.append({"id": e.id, "target": assets[0],
+                                      "props": {"schema": e.schema, "ftm": e.to_json()}})
+        if owners[0] not in self.victims:
+            self.link("USES", owners[0], assets[0], e.id)
+
+

@@ -1,0 +1,51 @@
+// name: case_with_parties
+// params: case_id
+// One case and its parties (role, node, and the other cases each is a suspect in).
+MATCH (c:Entity {id: $case_id})
+WHERE c:Case
+RETURN c {.id, .number, .name, .article, .court, .region, .opened_on, .closed_on, .status} AS case,
+       [(p)-[r:SUSPECT_IN|VICTIM_IN|WITNESS_IN]->(c) | {
+          role: replace(type(r), '_IN', ''), birth_date: p.birth_date,
+          node: p {.id, .caption, .pseudonymous, label: [l IN labels(p) WHERE l <> 'Entity'][0],
+                   degree: COUNT { (p)--() }},
+          cases: [(p)-[:SUSPECT_IN]->(k) WHERE k <> c | k {.id, .number}]}] AS parties
+
+// name: entity_nodes
+// params: ids
+// Nodes by id, as trace nodes, with the cases each is a suspect in.
+UNWIND $ids AS id
+MATCH (n:Entity {id: id})
+RETURN n {.id, .caption, .pseudonymous, label: [l IN labels(n) WHERE l <> 'Entity'][0],
+          degree: COUNT { (n)--() }} AS node,
+       [(n)-[:SUSPECT_IN]->(k) | k {.id, .number}] AS cases
+
+// name: entity_by_any_id
+// params: id
+// An entity by its id, or by the id of an FtM entity merged into an identifier.
+CALL () {
+  MATCH (n:Entity {id: $id})
+  RETURN n
+  UNION
+  MATCH (:FtmRecord {id: $id})-[:RECORD_OF]->(n)
+  RETURN n
+}
+RETURN n {.id, .caption, .pseudonymous, label: [l IN labels(n) WHERE l <> 'Entity'][0],
+          degree: COUNT { (n)--() }} AS node
+LIMIT 1
+
+// name: key_players_network
+// params: case_ids, super_degree, rows
+// The suspect network of the given cases: the parties each suspect is linked to directly, or
+// through one identifier they share (super-nodes not followed, victims left out), one row per
+// pair with what joins them (the shared identifier, or the type of the direct relationship).
+UNWIND $case_ids AS cid
+MATCH (:Entity {id: cid})<-[:SUSPECT_IN]-(s)
+WITH DISTINCT s
+MATCH p = ANY SHORTEST (s) ((x)-[r:USES|REGISTERED_AT|ASSOCIATE_OF|FAMILY_OF|EMPLOYED_BY|MEMBER_OF_ORG|OWNS|PAID|LINKED_TO|SAME_AS]-(y)
+    WHERE (type(r) <> 'SAME_AS' OR r.status = 'CONFIRMED')
+      AND (x = s OR COUNT { (x)--() } <= $super_degree)){1,2} (o:Person|Company)
+WHERE o <> s AND NOT coalesce(o.pseudonymous, false)
+  AND (length(p) = 1 OR NOT (nodes(p)[1]:Person OR nodes(p)[1]:Company))
+WITH s, o, p LIMIT $rows
+RETURN s.id AS source, o.id AS target, length(p) AS hops,
+       CASE WHEN length(p) = 2 THEN nodes(p)[1].caption ELSE type(relationships(p)[0]) END AS via

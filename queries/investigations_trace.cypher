@@ -1,0 +1,215 @@
+// name: linked_suspects_h1
+// params: case_id, super_degree, rows
+// Suspects of other cases within 1 hop(s) of this case's suspects, through identifiers, direct
+// links and CONFIRMED SAME_AS (never through a case), one shortest path per pair, nearest first;
+// and the super-nodes reached. Neo4j searches; only the paths found come back.
+// Cypher takes no parameter for a path length: this search is written once per bound
+// (linked_suspects_h1 .. _h4); they differ only in that bound (a test checks). A node with more
+// than $super_degree relationships (a bus station address) is reached, never expanded: such
+// nodes come back as SUPER rows, for the caller to report.
+MATCH (c:Entity {id: $case_id})<-[:SUSPECT_IN]-(s)
+MATCH p = ANY SHORTEST (s) ((x)-[r:USES|REGISTERED_AT|ASSOCIATE_OF|FAMILY_OF|EMPLOYED_BY|MEMBER_OF_ORG|OWNS|PAID|LINKED_TO|SAME_AS]-(y)
+    WHERE (type(r) <> 'SAME_AS' OR r.status = 'CONFIRMED')
+      AND (x = s OR COUNT { (x)--() } <= $super_degree)){1,1} (o)
+WHERE o <> s AND NOT coalesce(o.pseudonymous, false)
+  AND (COUNT { (o)--() } > $super_degree OR EXISTS { (o)-[:SUSPECT_IN]->(k) WHERE k <> c })
+WITH c, s, o, p ORDER BY length(p), o.id LIMIT $rows
+RETURN s.id AS start, o.id AS end,
+       CASE WHEN COUNT { (o)--() } > $super_degree THEN 'SUPER' ELSE 'SUSPECT' END AS kind,
+       [n IN nodes(p) | n {.id, .caption, .pseudonymous, label: [l IN labels(n) WHERE l <> 'Entity'][0],
+            degree: COUNT { (n)--() }}] AS nodes,
+       [r IN relationships(p) | {type: type(r), source: startNode(r).id, target: endNode(r).id, id: r.id,
+         role: r.role, relationship: r.relationship, amount: r.amount,
+         currency: r.currency, date: r.date, status: r.status}] AS rels,
+       [(o)-[:SUSPECT_IN]->(k) WHERE k <> c | k {.id, .number}] AS cases
+
+// name: linked_suspects_h2
+// params: case_id, super_degree, rows
+// Suspects of other cases within 2 hop(s) of this case's suspects, through identifiers, direct
+// links and CONFIRMED SAME_AS (never through a case), one shortest path per pair, nearest first;
+// and the super-nodes reached. Neo4j searches; only the paths found come back.
+MATCH (c:Entity {id: $case_id})<-[:SUSPECT_IN]-(s)
+MATCH p = ANY SHORTEST (s) ((x)-[r:USES|REGISTERED_AT|ASSOCIATE_OF|FAMILY_OF|EMPLOYED_BY|MEMBER_OF_ORG|OWNS|PAID|LINKED_TO|SAME_AS]-(y)
+    WHERE (type(r) <> 'SAME_AS' OR r.status = 'CONFIRMED')
+      AND (x = s OR COUNT { (x)--() } <= $super_degree)){1,2} (o)
+WHERE o <> s AND NOT coalesce(o.pseudonymous, false)
+  AND (COUNT { (o)--() } > $super_degree OR EXISTS { (o)-[:SUSPECT_IN]->(k) WHERE k <> c })
+WITH c, s, o, p ORDER BY length(p), o.id LIMIT $rows
+RETURN s.id AS start, o.id AS end,
+       CASE WHEN COUNT { (o)--() } > $super_degree THEN 'SUPER' ELSE 'SUSPECT' END AS kind,
+       [n IN nodes(p) | n {.id, .caption, .pseudonymous, label: [l IN labels(n) WHERE l <> 'Entity'][0],
+            degree: COUNT { (n)--() }}] AS nodes,
+       [r IN relationships(p) | {type: type(r), source: startNode(r).id, target: endNode(r).id, id: r.id,
+         role: r.role, relationship: r.relationship, amount: r.amount,
+         currency: r.currency, date: r.date, status: r.status}] AS rels,
+       [(o)-[:SUSPECT_IN]->(k) WHERE k <> c | k {.id, .number}] AS cases
+
+// name: linked_suspects_h3
+// params: case_id, super_degree, rows
+// Suspects of other cases within 3 hop(s) of this case's suspects, through identifiers, direct
+// links and CONFIRMED SAME_AS (never through a case), one shortest path per pair, nearest first;
+// and the super-nodes reached. Neo4j searches; only the paths found come back.
+MATCH (c:Entity {id: $case_id})<-[:SUSPECT_IN]-(s)
+MATCH p = ANY SHORTEST (s) ((x)-[r:USES|REGISTERED_AT|ASSOCIATE_OF|FAMILY_OF|EMPLOYED_BY|MEMBER_OF_ORG|OWNS|PAID|LINKED_TO|SAME_AS]-(y)
+    WHERE (type(r) <> 'SAME_AS' OR r.status = 'CONFIRMED')
+      AND (x = s OR COUNT { (x)--() } <= $super_degree)){1,3} (o)
+WHERE o <> s AND NOT coalesce(o.pseudonymous, false)
+  AND (COUNT { (o)--() } > $super_degree OR EXISTS { (o)-[:SUSPECT_IN]->(k) WHERE k <> c })
+WITH c, s, o, p ORDER BY length(p), o.id LIMIT $rows
+RETURN s.id AS start, o.id AS end,
+       CASE WHEN COUNT { (o)--() } > $super_degree THEN 'SUPER' ELSE 'SUSPECT' END AS kind,
+       [n IN nodes(p) | n {.id, .caption, .pseudonymous, label: [l IN labels(n) WHERE l <> 'Entity'][0],
+            degree: COUNT { (n)--() }}] AS nodes,
+       [r IN relationships(p) | {type: type(r), source: startNode(r).id, target: endNode(r).id, id: r.id,
+         role: r.role, relationship: r.relationship, amount: r.amount,
+         currency: r.currency, date: r.date, status: r.status}] AS rels,
+       [(o)-[:SUSPECT_IN]->(k) WHERE k <> c | k {.id, .number}] AS cases
+
+// name: linked_suspects_h4
+// params: case_id, super_degree, rows
+// Suspects of other cases within 4 hop(s) of this case's suspects, through identifiers, direct
+// links and CONFIRMED SAME_AS (never through a case), one shortest path per pair, nearest first;
+// and the super-nodes reached. Neo4j searches; only the paths found come back.
+MATCH (c:Entity {id: $case_id})<-[:SUSPECT_IN]-(s)
+MATCH p = ANY SHORTEST (s) ((x)-[r:USES|REGISTERED_AT|ASSOCIATE_OF|FAMILY_OF|EMPLOYED_BY|MEMBER_OF_ORG|OWNS|PAID|LINKED_TO|SAME_AS]-(y)
+    WHERE (type(r) <> 'SAME_AS' OR r.status = 'CONFIRMED')
+      AND (x = s OR COUNT { (x)--() } <= $super_degree)){1,4} (o)
+WHERE o <> s AND NOT coalesce(o.pseudonymous, false)
+  AND (COUNT { (o)--() } > $super_degree OR EXISTS { (o)-[:SUSPECT_IN]->(k) WHERE k <> c })
+WITH c, s, o, p ORDER BY length(p), o.id LIMIT $rows
+RETURN s.id AS start, o.id AS end,
+       CASE WHEN COUNT { (o)--() } > $super_degree THEN 'SUPER' ELSE 'SUSPECT' END AS kind,
+       [n IN nodes(p) | n {.id, .caption, .pseudonymous, label: [l IN labels(n) WHERE l <> 'Entity'][0],
+            degree: COUNT { (n)--() }}] AS nodes,
+       [r IN relationships(p) | {type: type(r), source: startNode(r).id, target: endNode(r).id, id: r.id,
+         role: r.role, relationship: r.relationship, amount: r.amount,
+         currency: r.currency, date: r.date, status: r.status}] AS rels,
+       [(o)-[:SUSPECT_IN]->(k) WHERE k <> c | k {.id, .number}] AS cases
+
+// name: explore_expand
+// params: ids, seen, limit
+// One breadth-first step (graph/tracing.py): the nodes not yet `seen` next to `ids` through every relationship
+// of the case graph (REJECTED SAME_AS left out); at most $limit rows, so that a step never grows
+// past the caller's budget. The caller expands only nodes with at most SUPER_DEGREE
+// relationships.
+UNWIND $ids AS id
+MATCH (x:Entity {id: id})-[r:USES|REGISTERED_AT|ASSOCIATE_OF|FAMILY_OF|EMPLOYED_BY|MEMBER_OF_ORG|OWNS|PAID|LINKED_TO|SAME_AS|SUSPECT_IN|VICTIM_IN|WITNESS_IN]-(y)
+WHERE (r.status IS NULL OR r.status <> 'REJECTED') AND NOT y.id IN $seen
+WITH x, r, y LIMIT $limit
+RETURN x.id AS from, y {.id, .caption, .pseudonymous, label: [l IN labels(y) WHERE l <> 'Entity'][0],
+            degree: COUNT { (y)--() }} AS node,
+       {type: type(r), source: startNode(r).id, target: endNode(r).id, id: r.id,
+         role: r.role, relationship: r.relationship, amount: r.amount,
+         currency: r.currency, date: r.date, status: r.status} AS rel
+
+// name: edges_among
+// params: ids, expand
+// Every relationship between two of the nodes `ids`, found from the nodes `expand` (those that
+// are not super-nodes: a bus station's thousands of users are not scanned). REJECTED SAME_AS
+// left out. Each relationship once.
+UNWIND $expand AS id
+MATCH (a:Entity {id: id})-[r:USES|REGISTERED_AT|ASSOCIATE_OF|FAMILY_OF|EMPLOYED_BY|MEMBER_OF_ORG|OWNS|PAID|LINKED_TO|SAME_AS|SUSPECT_IN|VICTIM_IN|WITNESS_IN]-(b)
+WHERE b.id IN $ids AND (r.status IS NULL OR r.status <> 'REJECTED')
+  AND (NOT b.id IN $expand OR startNode(r) = a)
+RETURN {type: type(r), source: startNode(r).id, target: endNode(r).id, id: r.id,
+         role: r.role, relationship: r.relationship, amount: r.amount,
+         currency: r.currency, date: r.date, status: r.status} AS rel
+
+// name: connection_h1
+// params: from_id, to_id, super_degree, limit
+// Every shortest path of at most 1 hop(s) between two entities, through identifiers, links,
+// confirmed SAME_AS and case membership; at most $limit of them.
+// Cypher takes no parameter for a path length, so this search is written once per bound
+// (connection_h1 .. connection_h6); they differ only in that bound (a test checks). A node with
+// more than $super_degree relationships (a bus station address) is reached, never expanded.
+MATCH (a:Entity {id: $from_id})
+MATCH (b:Entity {id: $to_id})
+MATCH p = ALL SHORTEST (a) ((x)-[r:USES|REGISTERED_AT|ASSOCIATE_OF|FAMILY_OF|EMPLOYED_BY|MEMBER_OF_ORG|OWNS|PAID|LINKED_TO|SAME_AS|SUSPECT_IN|VICTIM_IN|WITNESS_IN]-(y)
+    WHERE (type(r) <> 'SAME_AS' OR r.status = 'CONFIRMED')
+      AND (x = a OR COUNT { (x)--() } <= $super_degree)){1,1} (b)
+WITH p LIMIT $limit
+RETURN [n IN nodes(p) | n {.id, .caption, .pseudonymous, label: [l IN labels(n) WHERE l <> 'Entity'][0],
+            degree: COUNT { (n)--() }}] AS nodes,
+       [r IN relationships(p) | {type: type(r), source: startNode(r).id, target: endNode(r).id, id: r.id,
+         role: r.role, relationship: r.relationship, amount: r.amount,
+         currency: r.currency, date: r.date, status: r.status}] AS rels
+
+// name: connection_h2
+// params: from_id, to_id, super_degree, limit
+// Every shortest path of at most 2 hop(s) between two entities, through identifiers, links,
+// confirmed SAME_AS and case membership; at most $limit of them.
+MATCH (a:Entity {id: $from_id})
+MATCH (b:Entity {id: $to_id})
+MATCH p = ALL SHORTEST (a) ((x)-[r:USES|REGISTERED_AT|ASSOCIATE_OF|FAMILY_OF|EMPLOYED_BY|MEMBER_OF_ORG|OWNS|PAID|LINKED_TO|SAME_AS|SUSPECT_IN|VICTIM_IN|WITNESS_IN]-(y)
+    WHERE (type(r) <> 'SAME_AS' OR r.status = 'CONFIRMED')
+      AND (x = a OR COUNT { (x)--() } <= $super_degree)){1,2} (b)
+WITH p LIMIT $limit
+RETURN [n IN nodes(p) | n {.id, .caption, .pseudonymous, label: [l IN labels(n) WHERE l <> 'Entity'][0],
+            degree: COUNT { (n)--() }}] AS nodes,
+       [r IN relationships(p) | {type: type(r), source: startNode(r).id, target: endNode(r).id, id: r.id,
+         role: r.role, relationship: r.relationship, amount: r.amount,
+         currency: r.currency, date: r.date, status: r.status}] AS rels
+
+// name: connection_h3
+// params: from_id, to_id, super_degree, limit
+// Every shortest path of at most 3 hop(s) between two entities, through identifiers, links,
+// confirmed SAME_AS and case membership; at most $limit of them.
+MATCH (a:Entity {id: $from_id})
+MATCH (b:Entity {id: $to_id})
+MATCH p = ALL SHORTEST (a) ((x)-[r:USES|REGISTERED_AT|ASSOCIATE_OF|FAMILY_OF|EMPLOYED_BY|MEMBER_OF_ORG|OWNS|PAID|LINKED_TO|SAME_AS|SUSPECT_IN|VICTIM_IN|WITNESS_IN]-(y)
+    WHERE (type(r) <> 'SAME_AS' OR r.status = 'CONFIRMED')
+      AND (x = a OR COUNT { (x)--() } <= $super_degree)){1,3} (b)
+WITH p LIMIT $limit
+RETURN [n IN nodes(p) | n {.id, .caption, .pseudonymous, label: [l IN labels(n) WHERE l <> 'Entity'][0],
+            degree: COUNT { (n)--() }}] AS nodes,
+       [r IN relationships(p) | {type: type(r), source: startNode(r).id, target: endNode(r).id, id: r.id,
+         role: r.role, relationship: r.relationship, amount: r.amount,
+         currency: r.currency, date: r.date, status: r.status}] AS rels
+
+// name: connection_h4
+// params: from_id, to_id, super_degree, limit
+// Every shortest path of at most 4 hop(s) between two entities, through identifiers, links,
+// confirmed SAME_AS and case membership; at most $limit of them.
+MATCH (a:Entity {id: $from_id})
+MATCH (b:Entity {id: $to_id})
+MATCH p = ALL SHORTEST (a) ((x)-[r:USES|REGISTERED_AT|ASSOCIATE_OF|FAMILY_OF|EMPLOYED_BY|MEMBER_OF_ORG|OWNS|PAID|LINKED_TO|SAME_AS|SUSPECT_IN|VICTIM_IN|WITNESS_IN]-(y)
+    WHERE (type(r) <> 'SAME_AS' OR r.status = 'CONFIRMED')
+      AND (x = a OR COUNT { (x)--() } <= $super_degree)){1,4} (b)
+WITH p LIMIT $limit
+RETURN [n IN nodes(p) | n {.id, .caption, .pseudonymous, label: [l IN labels(n) WHERE l <> 'Entity'][0],
+            degree: COUNT { (n)--() }}] AS nodes,
+       [r IN relationships(p) | {type: type(r), source: startNode(r).id, target: endNode(r).id, id: r.id,
+         role: r.role, relationship: r.relationship, amount: r.amount,
+         currency: r.currency, date: r.date, status: r.status}] AS rels
+
+// name: connection_h5
+// params: from_id, to_id, super_degree, limit
+// Every shortest path of at most 5 hop(s) between two entities, through identifiers, links,
+// confirmed SAME_AS and case membership; at most $limit of them.
+MATCH (a:Entity {id: $from_id})
+MATCH (b:Entity {id: $to_id})
+MATCH p = ALL SHORTEST (a) ((x)-[r:USES|REGISTERED_AT|ASSOCIATE_OF|FAMILY_OF|EMPLOYED_BY|MEMBER_OF_ORG|OWNS|PAID|LINKED_TO|SAME_AS|SUSPECT_IN|VICTIM_IN|WITNESS_IN]-(y)
+    WHERE (type(r) <> 'SAME_AS' OR r.status = 'CONFIRMED')
+      AND (x = a OR COUNT { (x)--() } <= $super_degree)){1,5} (b)
+WITH p LIMIT $limit
+RETURN [n IN nodes(p) | n {.id, .caption, .pseudonymous, label: [l IN labels(n) WHERE l <> 'Entity'][0],
+            degree: COUNT { (n)--() }}] AS nodes,
+       [r IN relationships(p) | {type: type(r), source: startNode(r).id, target: endNode(r).id, id: r.id,
+         role: r.role, relationship: r.relationship, amount: r.amount,
+         currency: r.currency, date: r.date, status: r.status}] AS rels
+
+// name: connection_h6
+// params: from_id, to_id, super_degree, limit
+// Every shortest path of at most 6 hop(s) between two entities, through identifiers, links,
+// confirmed SAME_AS and case membership; at most $limit of them.
+MATCH (a:Entity {id: $from_id})
+MATCH (b:Entity {id: $to_id})
+MATCH p = ALL SHORTEST (a) ((x)-[r:USES|REGISTERED_AT|ASSOCIATE_OF|FAMILY_OF|EMPLOYED_BY|MEMBER_OF_ORG|OWNS|PAID|LINKED_TO|SAME_AS|SUSPECT_IN|VICTIM_IN|WITNESS_IN]-(y)
+    WHERE (type(r) <> 'SAME_AS' OR r.status = 'CONFIRMED')
+      AND (x = a OR COUNT { (x)--() } <= $super_degree)){1,6} (b)
+WITH p LIMIT $limit
+RETURN [n IN nodes(p) | n {.id, .caption, .pseudonymous, label: [l IN labels(n) WHERE l <> 'Entity'][0],
+            degree: COUNT { (n)--() }}] AS nodes,
+       [r IN relationships(p) | {type: type(r), source: startNode(r).id, target: endNode(r).id, id: r.id,
+         role: r.role, relationship: r.relationship, amount: r.amount,
+         currency: r.currency, date: r.date, status: r.status}] AS rels

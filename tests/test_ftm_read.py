@@ -1,0 +1,145 @@
+"""Reading and mapping FollowTheMoney JSON lines, without a database: every problem names line,
+field and reason; fragments merge; victims are pseudonymous; identifiers are shared."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from graph.exceptions import InvalidData
+from graph.investigations_write import CaseRows, check_rows
+from loaders.ftm_map import FtmMapper, Known, pseudonym
+from loaders.ftm_read import read_entities
+from tests.fixtures.ftm.planted import entities, entity, party
+
+pytestmark = pytest.mark.unit
+DONATIONS = Path(__file__).resolve().parents[2] / "shared" / "data" / "ftm" / "donations.ijson"
+
+
+def write(tmp_path: Path, rows: list[Any], name: str = "cases.ijson") -> Path:
+    path = tmp_path / name
+    path.write_text("".join((r if isinstance(r, str) else json.dumps(r, ensure_ascii=False)) + "\n"
+                            for r in rows), encoding="utf-8")
+    return path
+
+
+def mapped(path: Path, known: dict[str, Known] | None = None) -> FtmMapper:
+    mapper = FtmMapper(read_entities(path))
+    mapper.resolve(known or {})
+    return mapper
+
+
+def test_donations_read_and_map_without_a_problem() -> None:
+    src = read_entities(DONATIONS)
+    assert src.rows == {"Organization": 17, "Address": 89, "Person": 22, "Payment": 290,
+                        "Company": 56}
+    m = FtmMapper(src)
+    assert m.references() == set()
+    result = m.build()
+    assert result.problems == []
+    rows = result.rows
+    check_rows(rows)
+    assert len(rows.nodes) == 95 and len(rows.edges) == 290
+    assert {r["type"] for r in rows.edges} == {"PAID"}
+    paid = rows.edges[0]
+    assert paid["props"]["currency"] == "EUR" and paid["props"]["amount"] == 100000.0
+    # 89 Address entities, two of them the same address written differently
+    assert len(rows.records) == 89 and len(rows.identifiers) == 88
+
+
+def test_every_problem_names_line_field_and_reason(tmp_path: Path) -> None:
+    path = write(tmp_path, [
+        entity("p1", "Person", name="A", birthDate="31.12.1980"),
+        "not json",
+        {"id": "x", "schema": "Persona", "properties": {}},
+        entity("p2", "Person", name="B", colour="red"),
+        {"id": "p3", "schema": "Person", "properties": {"name": "ok", "phone": [1]}},
+        {"schema": "Person", "properties": {}},
+        {"id": "c1", "schema": "CourtCase", "properties": {"parties": ["p1"]}},
+    ])
+    with pytest.raises(InvalidData) as err:
+        read_entities(path)
+    got = {(p.line, p.field): p.reason for p in err.value.problems}
+    assert got == {
+        (1, "birthDate"): "'31.12.1980' is not a valid date",
+        (2, None): "not JSON: Expecting value at column 1",
+        (3, "schema"): "'Persona' is not a FollowTheMoney schema",
+        (4, "colour"): "Person has no property 'colour'",
+        (5, "phone"): "values must be a list of strings",
+        (6, "id"): "an entity needs an id (a string of at most 200 characters)",
+        (7, "parties"): "'parties' is the reverse side of CourtCaseParty:case; state the link on "
+                        "the other entity",
+    }
+
+
+def test_mapping_problems_name_line_and_field(tmp_path: Path) -> None:
+    path = write(tmp_path, [
+        entity("c1", "CourtCase", caseNumber="1"),
+        entity("p1", "Person", name="A", phone="12", email="a at b"),
+        entity("acct", "BankAccount", iban="KZ87125KZT5004100100"),
+        party("c1", "p1", "boss"),
+        entity("pp", "CourtCaseParty", party="p1", case="nowhere", role="suspect"),
+        entity("a1", "Associate", person="p1", associate="c1"),
+    ])
+    result = mapped(path).build()
+    got = {(p.line, p.field): p.reason for p in result.problems}
+    assert got[(2, "phone")] == "'12' is not a possible phone number"
+    assert got[(2, "email")] == "'a at b' is not an email address"
+    assert got[(3, "iban")].startswith("'KZ87125KZT5004100100' is not a valid IBAN")
+    assert got[(4, "role")].startswith("role boss is not one of suspect, victim, witness")
+    assert got[(5, "case")] == "refers to nowhere, which is neither in this file nor in the database"
+    assert got[(6, "associate")] == "refers to c1, a Case; expected Person"
+
+
+def test_references_are_looked_up_in_the_database(tmp_path: Path) -> None:
+    path = write(tmp_path, [party("c-old", "p-old", "suspect")])
+    m = FtmMapper(read_entities(path))
+    assert m.references() == {"c-old", "p-old"}
+    m.resolve({"c-old": Known("Case", "c-old"), "p-old": Known("Person", "p-old")})
+    result = m.build()
+    assert result.problems == []
+    assert result.rows.edges[0]["type"] == "SUSPECT_IN"
+
+
+def test_fragments_of_one_entity_merge_and_unrelated_schemata_clash(tmp_path: Path) -> None:
+    path = write(tmp_path, [entity("p1", "Person", name="A"),
+                            entity("p1", "Person", phone="8 701 555 1234", name="A")])
+    src = read_entities(path)
+    assert src.entities["p1"].properties == {"name": ["A"], "phone": ["8 701 555 1234"]}
+    clash = write(tmp_path, [entity("x", "Person", name="A"), entity("x", "Vehicle", name="B")],
+                  "clash.ijson")
+    with pytest.raises(InvalidData, match="id x is a Person on line 1 and a Vehicle here"):
+        read_entities(clash)
+
+
+def test_unsupported_schemata_are_skipped_with_one_warning(tmp_path: Path) -> None:
+    path = write(tmp_path, [entity("d1", "Document", title="memo"),
+                            entity("d2", "Document", title="memo 2"),
+                            entity("p1", "Person", name="A", proof="d1")])
+    src = read_entities(path)
+    assert src.skipped == {"Document": 2}
+    assert [w.reason for w in src.warnings] == [
+        "2 Document entities skipped: the case graph does not hold Document"]
+    assert mapped(path).build().problems == []
+
+
+def test_victims_are_pseudonymous_and_identifiers_are_shared(tmp_path: Path) -> None:
+    path = write(tmp_path, entities())
+    result = mapped(path).build()
+    assert result.problems == []
+    rows: CaseRows = result.rows
+    victims = [r for r in rows.nodes if r["props"].get("pseudonymous")]
+    assert len(victims) == result.pseudonymized == 8
+    v = next(r for r in victims if r["id"] == "v-2023-017")
+    assert v["props"]["name"] == pseudonym("v-2023-017")
+    assert "Aigerim" not in json.dumps(v) and "2001-01-01" not in json.dumps(v)
+    assert "name_keys" not in v["props"]
+    assert not [link for link in rows.links if link["from"] == "v-2023-017"]
+    phone = [link for link in rows.links if link["to"] == "phone:+77015551234"]
+    assert {link["from"] for link in phone} == {"p-zhanibek-1", "p-dzhanibek-2"}
+    zh = next(r for r in rows.nodes if r["id"] == "p-zhanibek-1")
+    assert zh["props"]["name_keys"] == ["janibek", "kelekev"]
+    assert json.loads(zh["props"]["ftm"])["properties"]["phone"] == ["8 701 555 12 34"]

@@ -1,0 +1,73 @@
+"""The investigations part of the model: relationship types with several end labels, nothing
+joining case data to the directory or to referrals, enums equal to GraphQL's, and the bounded
+trace statements of one family differing only in their bound."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+
+from api.types.investigation_trace import CaseRole, SameAsStatus
+from graph.exceptions import ModelError
+from graph.investigations_write import EDGE_TYPES, IDENTIFIER_LABELS, LINK_TYPES, NODE_LABELS
+from graph.model import build_model, load_model
+from graph.queries import load_queries
+
+pytestmark = pytest.mark.unit
+
+CASE_LABELS = {"Entity", "Case", "Person", "Company", "Phone", "Email", "Address", "BankAccount",
+               "Vehicle", "IdDocument", "OnlineAccount", "FtmRecord"}
+
+
+def _doc(rel: dict[str, Any]) -> dict[str, Any]:
+    return {"nodes": {"A": {"key": "id", "properties": {"id": {"type": "string", "required": True}}},
+                      "B": {"key": "id", "properties": {"id": {"type": "string", "required": True}}}},
+            "relationships": {"R": rel}}
+
+
+def test_a_relationship_may_name_several_labels_at_either_end() -> None:
+    m = build_model(_doc({"from": ["A", "B"], "to": "B"}))
+    assert m.relationships["R"].sources == ("A", "B")
+    assert m.relationships["R"].targets == ("B",)
+    assert m.relationships["R"].source == "A | B"
+    with pytest.raises(ModelError, match="names unknown label 'C'"):
+        build_model(_doc({"from": ["A", "C"], "to": "B"}))
+    with pytest.raises(ModelError, match="names a label twice"):
+        build_model(_doc({"from": ["A", "A"], "to": "B"}))
+    uses = load_model().relationships["USES"]
+    assert set(uses.sources) == {"Person", "Company"} and "Phone" in uses.targets
+
+
+def test_nothing_joins_case_data_to_the_directory_or_to_referrals() -> None:
+    m = load_model()
+    assert CASE_LABELS <= set(m.nodes)
+    for rel in m.relationships.values():
+        ends = set(rel.sources) | set(rel.targets)
+        assert ends <= CASE_LABELS or not ends & CASE_LABELS, rel.name
+
+
+def test_the_loader_writes_only_labels_and_types_of_the_model() -> None:
+    m = load_model()
+    assert NODE_LABELS | IDENTIFIER_LABELS <= set(m.nodes)
+    assert EDGE_TYPES | LINK_TYPES <= set(m.relationships)
+
+
+def test_graphql_enums_equal_the_model() -> None:
+    m = load_model()
+    assert tuple(e.value for e in CaseRole) == m.enum("CaseRole")
+    assert tuple(e.value for e in SameAsStatus) == m.enum("SameAsStatus")
+
+
+@pytest.mark.parametrize(("family", "bounds"), [("linked_suspects_h", range(1, 5)),
+                                                ("connection_h", range(1, 7))])
+def test_bounded_statements_differ_only_in_their_bound(family: str, bounds: range) -> None:
+    queries = load_queries()
+    texts = {b: queries[f"{family}{b}"] for b in bounds}
+    first = texts[bounds[0]]
+    for b, q in texts.items():
+        assert f"{{1,{b}}}" in q.text
+        assert re.sub(r"\{1,\d\}", "{1,N}", q.text) == re.sub(r"\{1,\d\}", "{1,N}", first.text)
+        assert q.params == first.params
+        assert q.mode == "read"
