@@ -154,16 +154,10 @@ app.add_typer(load_app, name="load")
 app.add_typer(export_app, name="export")
 
 
-@load_app.command("directory")
-def load_directory_cmd(
-        path: Path = typer.Argument(..., help="HSDS: a folder of CSV, a .zip of one, or a JSON file"),
-        mapping: Path | None = typer.Option(None, help="extra taxonomy-to-need rules (YAML)"),
-        report: Path | None = typer.Option(None, help="also write the report as JSON here"),
-        as_json: bool = typer.Option(False, "--json", help="print the JSON report instead")) -> None:
-    """Load an Open Referral HSDS directory: validated first, all or nothing, idempotent."""
+def _load(fn: Callable[[Database, Callable[[str, int], None]], Awaitable[Any]],
+          report: Path | None, as_json: bool) -> None:
+    """Run a load with a progress bar on a terminal; print its report, and save it as JSON."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-
-    from loaders.directory_load import load_hsds
 
     with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed} rows"),
                   TimeElapsedColumn(), console=err, transient=True,
@@ -175,11 +169,24 @@ def load_directory_cmd(
                 tasks[kind] = bar.add_task(kind, total=None)
             bar.advance(tasks[kind], n)
 
-        result = _with_db(lambda db: load_hsds(db, path, mapping=mapping, progress=progress))
+        result = _with_db(lambda db: fn(db, progress))
     body = result.to_json()
     if report:
         report.write_text(json.dumps(body, indent=2, ensure_ascii=False))
     print(json.dumps(body, indent=2, ensure_ascii=False) if as_json else result.human())
+
+
+@load_app.command("directory")
+def load_directory_cmd(
+        path: Path = typer.Argument(..., help="HSDS: a folder of CSV, a .zip of one, or a JSON file"),
+        mapping: Path | None = typer.Option(None, help="extra taxonomy-to-need rules (YAML)"),
+        report: Path | None = typer.Option(None, help="also write the report as JSON here"),
+        as_json: bool = typer.Option(False, "--json", help="print the JSON report instead")) -> None:
+    """Load an Open Referral HSDS directory: validated first, all or nothing, idempotent."""
+    from loaders.directory_load import load_hsds
+
+    _load(lambda db, progress: load_hsds(db, path, mapping=mapping, progress=progress),
+          report, as_json)
 
 
 @load_app.command("cases")
@@ -188,29 +195,13 @@ def load_cases_cmd(
         report: Path | None = typer.Option(None, help="also write the report as JSON here"),
         as_json: bool = typer.Option(False, "--json", help="print the JSON report instead")) -> None:
     """Load case data (FollowTheMoney JSON lines): validated first, all or nothing, idempotent."""
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-
     from loaders.ftm_load import load_cases
 
-    async def run(db: Database) -> Any:
+    async def run(db: Database, progress: Callable[[str, int], None]) -> Any:
         await db.apply_schema()
         return await load_cases(db, path, progress=progress)
 
-    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed} rows"),
-                  TimeElapsedColumn(), console=err, transient=True,
-                  disable=as_json or not err.is_terminal) as bar:
-        tasks: dict[str, Any] = {}
-
-        def progress(kind: str, n: int) -> None:
-            if kind not in tasks:
-                tasks[kind] = bar.add_task(kind, total=None)
-            bar.advance(tasks[kind], n)
-
-        result = _with_db(run)
-    body = result.to_json()
-    if report:
-        report.write_text(json.dumps(body, indent=2, ensure_ascii=False))
-    print(json.dumps(body, indent=2, ensure_ascii=False) if as_json else result.human())
+    _load(run, report, as_json)
 
 
 @export_app.command("directory")

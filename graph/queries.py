@@ -6,7 +6,7 @@ A file holds one or more statements, each opened by a header::
     // mode: read
     // params: region, need, limit
     // Any further comment lines are the statement's docstring.
-    MATCH (o:Organization) ...
+    <the statement, parameters written as $region, $need, $limit>
 
 Every `$parameter` the body uses must be declared in `params`, and every declared parameter
 must be used; labels and relationship types must exist in the domain model. Anything wrong

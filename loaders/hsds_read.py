@@ -8,8 +8,8 @@ violations (jsonschema_rs against the HSDS schema: type, enum, required, minimum
 minimum_age > maximum_age, available > maximum, control characters in a name. Coordinates outside
 [-90, 90] / [-180, 180] are warnings, not errors: the official HSDS examples carry latitude 100,
 longitude 101. Hard references that do not resolve in the input go to Catalog.unresolved for the
-caller to look up in the database; soft ones that dangle are warnings. Text such as
-"x' }) MATCH (n) DETACH DELETE n //" in a name is data and is kept verbatim.
+caller to look up in the database; soft ones that dangle are warnings. A name that looks like an
+injection attempt (quotes, braces, Cypher keywords) is data and is kept verbatim.
 """
 
 from __future__ import annotations
