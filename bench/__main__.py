@@ -47,7 +47,7 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     i.add_argument("--inv-rels", type=int, default=3_000_000,
                    help="case graph relationships (default 3000000)")
     i.add_argument("--inv-requests", type=int, default=500, help="requests per path (default 500)")
-    i.add_argument("--inv-concurrency", type=int, default=4, help="requests in flight (default 4)")
+    i.add_argument("--inv-concurrency", type=int, default=1, help="requests in flight (default 1)")
     return p.parse_args(argv)
 
 

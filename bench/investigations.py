@@ -62,7 +62,7 @@ class InvOptions:
     nodes: int = 1_000_000
     rels: int = 3_000_000
     requests: int = 500
-    concurrency: int = 4
+    concurrency: int = 1
     seed: int = SEED
     heap: str = "4g"
     pagecache_mb: int = 2048
@@ -266,13 +266,18 @@ async def _measure(settings: Settings, server: ApiServer, token: str, g: Generat
                                           routing_=RoutingControl.READ)
         return [x.data() for x in r.records]
 
-    async def bfs(statement: str, starts: list[str], hops: int, budget: int) -> tuple[set[str], bool]:
-        """The breadth-first search graph/tracing.py runs, as bare statements: ids seen."""
+    async def bfs(statement: str, starts: list[str], hops: int,
+                  budget: int) -> tuple[set[str], set[str], bool]:
+        """The breadth-first search graph/tracing.py runs, as bare statements: the ids seen, those
+        of them that are not super-nodes, and whether the budget ran out."""
         seen, frontier, full = set(starts), list(starts), False
+        expand = set(starts)
         for _ in range(hops):
             if not frontier or full:
                 break
-            rows = await raw(statement, ids=frontier, seen=sorted(seen), limit=3 * (budget - len(seen)) + 50)
+            cap = 3 * (budget - len(seen)) + 50
+            rows = await raw(statement, ids=frontier, seen=sorted(seen), limit=cap)
+            full = len(rows) >= cap
             frontier = []
             for row in rows:
                 node = row["node"]
@@ -284,12 +289,13 @@ async def _measure(settings: Settings, server: ApiServer, token: str, g: Generat
                 seen.add(node["id"])
                 if node["degree"] <= SUPER_DEGREE:
                     frontier.append(node["id"])
-        return seen, full
+                    expand.add(node["id"])
+        return seen, expand, full
 
     try:
         hubs: list[str] = []
         for person, _ in g.suspects[: opts.requests * 4]:
-            if (await bfs("explore_expand", [person], 2, 1001))[1]:
+            if (await bfs("explore_expand", [person], 2, 1001))[2]:
                 hubs.append(person)
             if len(hubs) >= opts.requests:
                 break
@@ -326,8 +332,8 @@ async def _measure(settings: Settings, server: ApiServer, token: str, g: Generat
 
             async def hood_raw(e: str, _: str) -> None:
                 await raw("entity_by_any_id", id=e)
-                seen, _full = await bfs("explore_expand", [e], 2, 1001)
-                await raw("edges_among", ids=sorted(seen), expand=sorted(seen))
+                seen, expand, _full = await bfs("explore_expand", [e], 2, 1001)
+                await raw("edges_among", ids=sorted(seen), expand=sorted(expand))
 
             out: list[Measured] = []
             for label, items, http_call, raw_call in (
@@ -432,8 +438,9 @@ def render(r: InvResult) -> str:
     return f"""## {SECTION}
 
 Measured {r.at} by `python -m bench --only investigations` (bench/investigations.py), seed
-{o.seed}. {o.requests} requests per path, {o.concurrency} in flight, after a warm-up; each
-latency is from sending a request to having its whole answer. No request failed.
+{o.seed}. {o.requests} requests per path, {o.concurrency} in flight (latency of one client;
+more in flight on 2 CPUs measures queueing), after a warm-up; each latency is from sending a
+request to having its whole answer. No request failed.
 {size_note}
 {targets}
 {figures}
