@@ -5,7 +5,10 @@ the refusal is audited too."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
+
 import strawberry
+from strawberry.types.nodes import SelectedField, Selection
 
 from api.context import Context
 from api.types.investigation_case import Case
@@ -22,6 +25,26 @@ from graph.exceptions import NotFound
 
 Info = strawberry.Info[Context, None]
 ROLE = "INVESTIGATOR"
+_BRIEF_EDGE = frozenset({"type", "source", "target", "id", "__typename"})
+
+
+def _fields(selections: Iterable[Selection]) -> Iterator[SelectedField]:
+    """The fields of a selection set, fragments opened."""
+    for s in selections:
+        if isinstance(s, SelectedField):
+            yield s
+        else:
+            yield from _fields(s.selections)
+
+
+def _edge_details_wanted(info: Info) -> bool:
+    """Whether the query asks for more of a neighborhood's edges than type, ends and id (the
+    rest costs Neo4j a property read per edge)."""
+    for f in _fields(info.selected_fields):
+        for e in _fields(f.selections):
+            if e.name == "edges" and any(x.name not in _BRIEF_EDGE for x in _fields(e.selections)):
+                return True
+    return False
 
 
 @strawberry.type
@@ -61,7 +84,8 @@ class InvestigationQuery:
                            limit: int = 200) -> Neighborhood:
         ctx = info.context
         await ctx.require_audited(ROLE, action="case.neighborhood", target=str(entity_id))
-        return Neighborhood.of(await tracing.neighborhood(ctx.db, str(entity_id), depth, limit))
+        return Neighborhood.of(await tracing.neighborhood(ctx.db, str(entity_id), depth, limit,
+                                                          details=_edge_details_wanted(info)))
 
     @strawberry.field(description="Brokers of the suspect network of these cases: betweenness "
                                   "centrality and communities")

@@ -276,20 +276,20 @@ async def _measure(settings: Settings, server: ApiServer, token: str, g: Generat
             if not frontier or full:
                 break
             cap = 3 * (budget - len(seen)) + 50
-            rows = await raw(statement, ids=frontier, seen=sorted(seen), limit=cap)
-            full = len(rows) >= cap
+            got = await raw(statement, ids=frontier, seen=sorted(seen), limit=cap, details=False)
+            steps = got[0]["steps"] if got else []
+            full = len(steps) >= cap
             frontier = []
-            for row in rows:
-                node = row["node"]
-                if node["id"] in seen:
+            for _source, (node_id, _caption, _pseud, _label, degree), _edge in steps:
+                if node_id in seen:
                     continue
                 if len(seen) >= budget:
                     full = True
                     break
-                seen.add(node["id"])
-                if node["degree"] <= SUPER_DEGREE:
-                    frontier.append(node["id"])
-                    expand.add(node["id"])
+                seen.add(node_id)
+                if degree <= SUPER_DEGREE:
+                    frontier.append(node_id)
+                    expand.add(node_id)
         return seen, expand, full
 
     try:
@@ -333,7 +333,7 @@ async def _measure(settings: Settings, server: ApiServer, token: str, g: Generat
             async def hood_raw(e: str, _: str) -> None:
                 await raw("entity_by_any_id", id=e)
                 seen, expand, _full = await bfs("explore_expand", [e], 2, 1001)
-                await raw("edges_among", ids=sorted(seen), expand=sorted(expand))
+                await raw("edges_among", ids=sorted(seen), expand=sorted(expand), details=False)
 
             out: list[Measured] = []
             for label, items, http_call, raw_call in (
@@ -468,7 +468,8 @@ report without following). Rows/s counts FtM lines.
 The raw rows are the floor: the statements behind each field through the same async driver
 (linkedSuspects: `case_with_parties`, `linked_suspects_h3`; connection: `connection_h4`;
 neighborhood: `entity_by_any_id`, one `explore_expand` per hop of its breadth-first search,
-`edges_among`), without HTTP, the token check, the audit event every
+`edges_among`, both without edge details, as the measured query asks only for each edge's type
+and ends), without HTTP, the token check, the audit event every
 investigation read writes, GraphQL, or building paths and reasons. The ratio is what the API
 layer costs on top; for neighborhood that is mostly serialising a few thousand GraphQL objects.
 """

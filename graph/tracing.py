@@ -127,14 +127,33 @@ def _cases(rows: list[dict[str, Any]]) -> tuple[CaseRef, ...]:
                         key=lambda c: (c.number or "", c.id)))
 
 
+def _node_of(v: list[Any]) -> TraceNode:
+    """A node as explore_expand lists it: [id, caption, pseudonymous, label, degree]."""
+    degree = int(v[4] or 0)
+    return TraceNode(id=v[0], label=v[3], caption=v[1] or v[0], degree=degree,
+                     pseudonymous=bool(v[2]), super_node=degree > SUPER_DEGREE)
+
+
+def _edge_of(v: list[Any]) -> TraceEdge:
+    """An edge as explore_expand and edges_among list it: [type, source, target, id] and, with
+    details, [role, amount, currency, date, status]."""
+    if len(v) == 4:
+        return TraceEdge(type=v[0], source=v[1], target=v[2], id=v[3])
+    return TraceEdge(type=v[0], source=v[1], target=v[2], id=v[3], role=v[4] or None,
+                     amount=float(v[5]) if v[5] is not None else None, currency=v[6], date=v[7],
+                     status=v[8])
+
+
 @dataclass
 class _Search:
     """A breadth-first search from `starts`, one query per hop, within a budget of nodes (the
-    first time a node is reached is by a shortest path: kept as its parent and edge)."""
+    first time a node is reached is by a shortest path: kept as its parent and edge). Without
+    `details`, edges carry only their type, ends and id."""
 
     starts: list[TraceNode]
     statement: str
     budget: int
+    details: bool = True
     nodes: dict[str, TraceNode] = field(default_factory=dict)
     parent: dict[str, tuple[str, TraceEdge] | None] = field(default_factory=dict)
     supers: dict[str, str] = field(default_factory=dict)  # super-node id -> a start it came from
@@ -153,20 +172,22 @@ class _Search:
             if not frontier:
                 break
             cap = 3 * (self.budget - len(self.nodes)) + 50  # rows repeat nodes: some room
-            rows = await db.read(self.statement, ids=frontier, seen=list(self.nodes), limit=cap)
-            self.truncated = len(rows) >= cap
+            got = await db.read_one(self.statement, ids=frontier, seen=list(self.nodes), limit=cap,
+                                    details=self.details)
+            steps: list[list[Any]] = got["steps"] if got else []
+            self.truncated = len(steps) >= cap
             frontier = []
-            for row in rows:
-                node = TraceNode.of(row["node"], SUPER_DEGREE)
-                if node.id in self.nodes:
+            for source, node_row, edge_row in steps:
+                if node_row[0] in self.nodes:
                     continue
                 if len(self.nodes) >= self.budget:
                     self.truncated = True
                     break
+                node = _node_of(node_row)
                 self.nodes[node.id] = node
-                self.parent[node.id] = (row["from"], TraceEdge.of(row["rel"]))
+                self.parent[node.id] = (source, _edge_of(edge_row))
                 if node.super_node:
-                    self.supers[node.id] = self.origin(row["from"])
+                    self.supers[node.id] = self.origin(source)
                 else:
                     frontier.append(node.id)
             if self.truncated:
@@ -230,21 +251,23 @@ async def connection(db: Database, from_id: str, to_id: str, max_hops: int = 4,
                       truncated=len(rows) > limit)
 
 
-async def neighborhood(db: Database, entity_id: str, depth: int = 1,
-                       limit: int = 200) -> Neighborhood:
+async def neighborhood(db: Database, entity_id: str, depth: int = 1, limit: int = 200,
+                       details: bool = True) -> Neighborhood:
     """The entity, its nearest `limit` nodes within `depth` hops (breadth first; super-nodes
-    shown, not expanded) and every edge among them."""
+    shown, not expanded) and every edge among them. Without `details` (a caller that shows only
+    who is linked to whom), edges carry only their type, ends and id."""
     bounded("depth", depth, 1, MAX_DEPTH)
     bounded("limit", limit, 1, MAX_NEIGHBORHOOD)
     center = await node_by_id(db, entity_id)
-    search = _Search([center], "explore_expand", limit + 1)
+    search = _Search([center], "explore_expand", limit + 1, details)
     await search.run(db, depth)
     nodes = list(search.nodes.values())
     ids = [n.id for n in nodes]
     expand = [n.id for n in nodes if not n.super_node] or [center.id]
     edges: dict[tuple[str, str, str, str | None], TraceEdge] = {}
-    for row in await db.read("edges_among", ids=ids, expand=expand):
-        e = TraceEdge.of(row["rel"])
+    got = await db.read_one("edges_among", ids=ids, expand=expand, details=details)
+    for row in got["edges"] if got else []:
+        e = _edge_of(row)
         edges.setdefault((e.type, e.source, e.target, e.id), e)
     for n in nodes:  # the edges that reached a super-node, when both ends are super-nodes
         step = search.parent.get(n.id)
