@@ -264,7 +264,7 @@ async def _measure(settings: Settings, server: ApiServer, token: str, g: Generat
     async def raw(name: str, **params: Any) -> list[dict[str, Any]]:
         r = await db.driver.execute_query(query(name).text, params, database_="neo4j",
                                           routing_=RoutingControl.READ)
-        return [x.data() for x in r.records]
+        return [dict(zip(x.keys(), x.values(), strict=True)) for x in r.records]
 
     async def bfs(statement: str, starts: list[str], hops: int,
                   budget: int) -> tuple[set[str], set[str], bool]:

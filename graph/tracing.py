@@ -12,6 +12,7 @@ reason (`explain_path`, pure)."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -172,9 +173,9 @@ class _Search:
             if not frontier:
                 break
             cap = 3 * (self.budget - len(self.nodes)) + 50  # rows repeat nodes: some room
-            got = await db.read_one(self.statement, ids=frontier, seen=list(self.nodes), limit=cap,
-                                    details=self.details)
-            steps: list[list[Any]] = got["steps"] if got else []
+            got = await db.read_plain(self.statement, ids=frontier, seen=list(self.nodes),
+                                      limit=cap, details=self.details)
+            steps: list[list[Any]] = got[0]["steps"] if got else []
             self.truncated = len(steps) >= cap
             frontier = []
             for source, node_row, edge_row in steps:
@@ -199,9 +200,15 @@ async def linked_suspects(db: Database, case_id: str, max_hops: int = 3,
     """Suspects of other cases reachable from this case's suspects, nearest first."""
     bounded("maxHops", max_hops, 1, MAX_LINKED_HOPS)
     bounded("limit", limit, 1, MAX_RESULTS)
-    case = await db.read_one("case_with_parties", case_id=case_id)
-    if case is None:
+    cap = ROWS_PER_RESULT * limit  # paths, nearest first: suspects and super-nodes reached
+    # the case and the search, side by side (the search finds nothing for an unknown case)
+    cases_read, search = await asyncio.gather(
+        db.read_plain("case_with_parties", case_id=case_id),
+        db.read_plain(f"linked_suspects_h{max_hops}", case_id=case_id,
+                      super_degree=SUPER_DEGREE, rows=cap + 1))
+    if not cases_read:
         raise NotFound(f"no case with id {case_id!r}")
+    case = cases_read[0]
     found: dict[str, LinkedSuspect] = {}
     for p in case["parties"]:
         if p["role"] == "SUSPECT" and p["cases"]:  # a suspect of this case and of others
@@ -211,9 +218,7 @@ async def linked_suspects(db: Database, case_id: str, max_hops: int = 3,
                                            f"{node.caption} is also a suspect in "
                                            f"case{'s' if len(cases) > 1 else ''} "
                                            + ", ".join(c.number or c.id for c in cases))
-    cap = ROWS_PER_RESULT * limit  # paths, nearest first: suspects and super-nodes reached
-    rows = await db.read(f"linked_suspects_h{max_hops}", case_id=case_id,
-                         super_degree=SUPER_DEGREE, rows=cap + 1)
+    rows: list[dict[str, Any]] = search[0]["paths"] if search else []
     supers: dict[str, SuperNode] = {}
     for row in rows[:cap]:
         path = _path(row)
@@ -265,8 +270,8 @@ async def neighborhood(db: Database, entity_id: str, depth: int = 1, limit: int 
     ids = [n.id for n in nodes]
     expand = [n.id for n in nodes if not n.super_node] or [center.id]
     edges: dict[tuple[str, str, str, str | None], TraceEdge] = {}
-    got = await db.read_one("edges_among", ids=ids, expand=expand, details=details)
-    for row in got["edges"] if got else []:
+    got = await db.read_plain("edges_among", ids=ids, expand=expand, details=details)
+    for row in got[0]["edges"] if got else []:
         e = _edge_of(row)
         edges.setdefault((e.type, e.source, e.target, e.id), e)
     for n in nodes:  # the edges that reached a super-node, when both ends are super-nodes

@@ -2,89 +2,103 @@
 // params: case_id, super_degree, rows
 // Suspects of other cases within 1 hop(s) of this case's suspects, through identifiers, direct
 // links and CONFIRMED SAME_AS (never through a case), one shortest path per pair, nearest first;
-// and the super-nodes reached. Neo4j searches; only the paths found come back.
+// and the super-nodes reached. Neo4j searches; only the paths found come back, as one list.
 // Cypher takes no parameter for a path length: this search is written once per bound
 // (linked_suspects_h1 .. _h4); they differ only in that bound (a test checks). A node with more
 // than $super_degree relationships (a bus station address) is reached, never expanded: such
-// nodes come back as SUPER rows, for the caller to report.
-MATCH (c:Entity {id: $case_id})<-[:SUSPECT_IN]-(s)
+// nodes come back as SUPER rows, for the caller to report. `own` are this case's suspects who
+// are suspects nowhere else: with them left out, the end of a path is tested for being a suspect
+// by the degree of its SUSPECT_IN relationships, not by reading each of its cases.
+MATCH (c:Entity {id: $case_id})
+WITH c, [(c)<-[:SUSPECT_IN]-(q) WHERE NOT EXISTS { (q)-[:SUSPECT_IN]->(k) WHERE k <> c } | q] AS own
+MATCH (c)<-[:SUSPECT_IN]-(s)
 MATCH p = ANY SHORTEST (s) ((x)-[r:USES|REGISTERED_AT|ASSOCIATE_OF|FAMILY_OF|EMPLOYED_BY|MEMBER_OF_ORG|OWNS|PAID|LINKED_TO|SAME_AS]-(y)
     WHERE (type(r) <> 'SAME_AS' OR r.status = 'CONFIRMED')
       AND (x = s OR COUNT { (x)--() } <= $super_degree)){1,1} (o)
-WHERE o <> s AND NOT coalesce(o.pseudonymous, false)
-  AND (COUNT { (o)--() } > $super_degree OR EXISTS { (o)-[:SUSPECT_IN]->(k) WHERE k <> c })
+WHERE o <> s AND NOT o IN own
+  AND (COUNT { (o)--() } > $super_degree OR EXISTS { (o)-[:SUSPECT_IN]->() })
+  AND NOT coalesce(o.pseudonymous, false)
 WITH c, s, o, p ORDER BY length(p), o.id LIMIT $rows
-RETURN s.id AS start, o.id AS end,
-       CASE WHEN COUNT { (o)--() } > $super_degree THEN 'SUPER' ELSE 'SUSPECT' END AS kind,
-       [n IN nodes(p) | n {.id, .caption, .pseudonymous, label: [l IN labels(n) WHERE l <> 'Entity'][0],
-            degree: COUNT { (n)--() }}] AS nodes,
-       [r IN relationships(p) | {type: type(r), source: startNode(r).id, target: endNode(r).id, id: r.id,
+RETURN collect({start: s.id, end: o.id,
+       kind: CASE WHEN COUNT { (o)--() } > $super_degree THEN 'SUPER' ELSE 'SUSPECT' END,
+       nodes: [n IN nodes(p) | n {.id, .caption, .pseudonymous, label: [l IN labels(n) WHERE l <> 'Entity'][0],
+            degree: COUNT { (n)--() }}],
+       rels: [r IN relationships(p) | {type: type(r), source: startNode(r).id, target: endNode(r).id, id: r.id,
          role: r.role, relationship: r.relationship, amount: r.amount,
-         currency: r.currency, date: r.date, status: r.status}] AS rels,
-       [(o)-[:SUSPECT_IN]->(k) WHERE k <> c | k {.id, .number}] AS cases
+         currency: r.currency, date: r.date, status: r.status}],
+       cases: [(o)-[:SUSPECT_IN]->(k) WHERE k <> c | k {.id, .number}]}) AS paths
 
 // name: linked_suspects_h2
 // params: case_id, super_degree, rows
 // Suspects of other cases within 2 hop(s) of this case's suspects, through identifiers, direct
 // links and CONFIRMED SAME_AS (never through a case), one shortest path per pair, nearest first;
-// and the super-nodes reached. Neo4j searches; only the paths found come back.
-MATCH (c:Entity {id: $case_id})<-[:SUSPECT_IN]-(s)
+// and the super-nodes reached. Neo4j searches; only the paths found come back, as one list.
+MATCH (c:Entity {id: $case_id})
+WITH c, [(c)<-[:SUSPECT_IN]-(q) WHERE NOT EXISTS { (q)-[:SUSPECT_IN]->(k) WHERE k <> c } | q] AS own
+MATCH (c)<-[:SUSPECT_IN]-(s)
 MATCH p = ANY SHORTEST (s) ((x)-[r:USES|REGISTERED_AT|ASSOCIATE_OF|FAMILY_OF|EMPLOYED_BY|MEMBER_OF_ORG|OWNS|PAID|LINKED_TO|SAME_AS]-(y)
     WHERE (type(r) <> 'SAME_AS' OR r.status = 'CONFIRMED')
       AND (x = s OR COUNT { (x)--() } <= $super_degree)){1,2} (o)
-WHERE o <> s AND NOT coalesce(o.pseudonymous, false)
-  AND (COUNT { (o)--() } > $super_degree OR EXISTS { (o)-[:SUSPECT_IN]->(k) WHERE k <> c })
+WHERE o <> s AND NOT o IN own
+  AND (COUNT { (o)--() } > $super_degree OR EXISTS { (o)-[:SUSPECT_IN]->() })
+  AND NOT coalesce(o.pseudonymous, false)
 WITH c, s, o, p ORDER BY length(p), o.id LIMIT $rows
-RETURN s.id AS start, o.id AS end,
-       CASE WHEN COUNT { (o)--() } > $super_degree THEN 'SUPER' ELSE 'SUSPECT' END AS kind,
-       [n IN nodes(p) | n {.id, .caption, .pseudonymous, label: [l IN labels(n) WHERE l <> 'Entity'][0],
-            degree: COUNT { (n)--() }}] AS nodes,
-       [r IN relationships(p) | {type: type(r), source: startNode(r).id, target: endNode(r).id, id: r.id,
+RETURN collect({start: s.id, end: o.id,
+       kind: CASE WHEN COUNT { (o)--() } > $super_degree THEN 'SUPER' ELSE 'SUSPECT' END,
+       nodes: [n IN nodes(p) | n {.id, .caption, .pseudonymous, label: [l IN labels(n) WHERE l <> 'Entity'][0],
+            degree: COUNT { (n)--() }}],
+       rels: [r IN relationships(p) | {type: type(r), source: startNode(r).id, target: endNode(r).id, id: r.id,
          role: r.role, relationship: r.relationship, amount: r.amount,
-         currency: r.currency, date: r.date, status: r.status}] AS rels,
-       [(o)-[:SUSPECT_IN]->(k) WHERE k <> c | k {.id, .number}] AS cases
+         currency: r.currency, date: r.date, status: r.status}],
+       cases: [(o)-[:SUSPECT_IN]->(k) WHERE k <> c | k {.id, .number}]}) AS paths
 
 // name: linked_suspects_h3
 // params: case_id, super_degree, rows
 // Suspects of other cases within 3 hop(s) of this case's suspects, through identifiers, direct
 // links and CONFIRMED SAME_AS (never through a case), one shortest path per pair, nearest first;
-// and the super-nodes reached. Neo4j searches; only the paths found come back.
-MATCH (c:Entity {id: $case_id})<-[:SUSPECT_IN]-(s)
+// and the super-nodes reached. Neo4j searches; only the paths found come back, as one list.
+MATCH (c:Entity {id: $case_id})
+WITH c, [(c)<-[:SUSPECT_IN]-(q) WHERE NOT EXISTS { (q)-[:SUSPECT_IN]->(k) WHERE k <> c } | q] AS own
+MATCH (c)<-[:SUSPECT_IN]-(s)
 MATCH p = ANY SHORTEST (s) ((x)-[r:USES|REGISTERED_AT|ASSOCIATE_OF|FAMILY_OF|EMPLOYED_BY|MEMBER_OF_ORG|OWNS|PAID|LINKED_TO|SAME_AS]-(y)
     WHERE (type(r) <> 'SAME_AS' OR r.status = 'CONFIRMED')
       AND (x = s OR COUNT { (x)--() } <= $super_degree)){1,3} (o)
-WHERE o <> s AND NOT coalesce(o.pseudonymous, false)
-  AND (COUNT { (o)--() } > $super_degree OR EXISTS { (o)-[:SUSPECT_IN]->(k) WHERE k <> c })
+WHERE o <> s AND NOT o IN own
+  AND (COUNT { (o)--() } > $super_degree OR EXISTS { (o)-[:SUSPECT_IN]->() })
+  AND NOT coalesce(o.pseudonymous, false)
 WITH c, s, o, p ORDER BY length(p), o.id LIMIT $rows
-RETURN s.id AS start, o.id AS end,
-       CASE WHEN COUNT { (o)--() } > $super_degree THEN 'SUPER' ELSE 'SUSPECT' END AS kind,
-       [n IN nodes(p) | n {.id, .caption, .pseudonymous, label: [l IN labels(n) WHERE l <> 'Entity'][0],
-            degree: COUNT { (n)--() }}] AS nodes,
-       [r IN relationships(p) | {type: type(r), source: startNode(r).id, target: endNode(r).id, id: r.id,
+RETURN collect({start: s.id, end: o.id,
+       kind: CASE WHEN COUNT { (o)--() } > $super_degree THEN 'SUPER' ELSE 'SUSPECT' END,
+       nodes: [n IN nodes(p) | n {.id, .caption, .pseudonymous, label: [l IN labels(n) WHERE l <> 'Entity'][0],
+            degree: COUNT { (n)--() }}],
+       rels: [r IN relationships(p) | {type: type(r), source: startNode(r).id, target: endNode(r).id, id: r.id,
          role: r.role, relationship: r.relationship, amount: r.amount,
-         currency: r.currency, date: r.date, status: r.status}] AS rels,
-       [(o)-[:SUSPECT_IN]->(k) WHERE k <> c | k {.id, .number}] AS cases
+         currency: r.currency, date: r.date, status: r.status}],
+       cases: [(o)-[:SUSPECT_IN]->(k) WHERE k <> c | k {.id, .number}]}) AS paths
 
 // name: linked_suspects_h4
 // params: case_id, super_degree, rows
 // Suspects of other cases within 4 hop(s) of this case's suspects, through identifiers, direct
 // links and CONFIRMED SAME_AS (never through a case), one shortest path per pair, nearest first;
-// and the super-nodes reached. Neo4j searches; only the paths found come back.
-MATCH (c:Entity {id: $case_id})<-[:SUSPECT_IN]-(s)
+// and the super-nodes reached. Neo4j searches; only the paths found come back, as one list.
+MATCH (c:Entity {id: $case_id})
+WITH c, [(c)<-[:SUSPECT_IN]-(q) WHERE NOT EXISTS { (q)-[:SUSPECT_IN]->(k) WHERE k <> c } | q] AS own
+MATCH (c)<-[:SUSPECT_IN]-(s)
 MATCH p = ANY SHORTEST (s) ((x)-[r:USES|REGISTERED_AT|ASSOCIATE_OF|FAMILY_OF|EMPLOYED_BY|MEMBER_OF_ORG|OWNS|PAID|LINKED_TO|SAME_AS]-(y)
     WHERE (type(r) <> 'SAME_AS' OR r.status = 'CONFIRMED')
       AND (x = s OR COUNT { (x)--() } <= $super_degree)){1,4} (o)
-WHERE o <> s AND NOT coalesce(o.pseudonymous, false)
-  AND (COUNT { (o)--() } > $super_degree OR EXISTS { (o)-[:SUSPECT_IN]->(k) WHERE k <> c })
+WHERE o <> s AND NOT o IN own
+  AND (COUNT { (o)--() } > $super_degree OR EXISTS { (o)-[:SUSPECT_IN]->() })
+  AND NOT coalesce(o.pseudonymous, false)
 WITH c, s, o, p ORDER BY length(p), o.id LIMIT $rows
-RETURN s.id AS start, o.id AS end,
-       CASE WHEN COUNT { (o)--() } > $super_degree THEN 'SUPER' ELSE 'SUSPECT' END AS kind,
-       [n IN nodes(p) | n {.id, .caption, .pseudonymous, label: [l IN labels(n) WHERE l <> 'Entity'][0],
-            degree: COUNT { (n)--() }}] AS nodes,
-       [r IN relationships(p) | {type: type(r), source: startNode(r).id, target: endNode(r).id, id: r.id,
+RETURN collect({start: s.id, end: o.id,
+       kind: CASE WHEN COUNT { (o)--() } > $super_degree THEN 'SUPER' ELSE 'SUSPECT' END,
+       nodes: [n IN nodes(p) | n {.id, .caption, .pseudonymous, label: [l IN labels(n) WHERE l <> 'Entity'][0],
+            degree: COUNT { (n)--() }}],
+       rels: [r IN relationships(p) | {type: type(r), source: startNode(r).id, target: endNode(r).id, id: r.id,
          role: r.role, relationship: r.relationship, amount: r.amount,
-         currency: r.currency, date: r.date, status: r.status}] AS rels,
-       [(o)-[:SUSPECT_IN]->(k) WHERE k <> c | k {.id, .number}] AS cases
+         currency: r.currency, date: r.date, status: r.status}],
+       cases: [(o)-[:SUSPECT_IN]->(k) WHERE k <> c | k {.id, .number}]}) AS paths
 
 // name: explore_expand
 // params: ids, seen, limit, details
