@@ -1,11 +1,14 @@
 """Investigation fields (INVESTIGATOR and ADMIN only): cases, linked-suspect tracing, connections,
 neighborhoods, key players, same-person matching and judgements. Every field checks the role and
-writes an audit event first (ctx.require_audited); any other role is refused with FORBIDDEN and
-the refusal is audited too."""
+writes an audit event (ctx.require_audited; the traces write it while they search, and answer
+only once it is written); any other role is refused with FORBIDDEN and the refusal is audited
+too."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+import asyncio
+from collections.abc import Awaitable, Callable, Iterable, Iterator
+from typing import TypeVar
 
 import strawberry
 from strawberry.types.nodes import SelectedField, Selection
@@ -20,12 +23,27 @@ from api.types.investigation_match import (
     SameAsResult,
 )
 from api.types.investigation_trace import Connection, LinkedSuspects, Neighborhood
-from graph import investigations, key_players, matching, tracing
+from graph import access, investigations, key_players, matching, tracing
 from graph.exceptions import NotFound
 
 Info = strawberry.Info[Context, None]
 ROLE = "INVESTIGATOR"
 _BRIEF_EDGE = frozenset({"type", "source", "target", "id", "__typename"})
+T = TypeVar("T")
+
+
+async def _audited(info: Info, action: str, target: str, work: Callable[[], Awaitable[T]]) -> T:
+    """require_audited for a trace: the role is checked first (a refusal is recorded and nothing
+    is read), then the audit event is written while `work` runs; the answer leaves only once
+    its event is recorded."""
+    ctx = info.context
+    if ctx.principal.role not in ("ADMIN", ROLE):
+        await ctx.require_audited(ROLE, action=action, target=target)  # records the refusal
+    event = asyncio.create_task(access.audit(ctx.db, ctx.principal, action, target, None))
+    try:
+        return await work()
+    finally:
+        await event
 
 
 def _fields(selections: Iterable[Selection]) -> Iterator[SelectedField]:
@@ -64,28 +82,26 @@ class InvestigationQuery:
                                   "maxHops counts relationships (a shared phone is 2), 1 to 4")
     async def linked_suspects(self, info: Info, case_id: strawberry.ID, max_hops: int = 3,
                               limit: int = 50) -> LinkedSuspects:
-        ctx = info.context
-        await ctx.require_audited(ROLE, action="case.linked_suspects", target=str(case_id))
-        return LinkedSuspects.of(await tracing.linked_suspects(ctx.db, str(case_id), max_hops,
-                                                               limit))
+        found = await _audited(info, "case.linked_suspects", str(case_id), lambda: tracing.linked_suspects(
+            info.context.db, str(case_id), max_hops, limit))
+        return LinkedSuspects.of(found)
 
     @strawberry.field(description="The shortest paths between two entities (1 to 6 hops), every "
                                   "hop named")
     async def connection(self, info: Info, from_id: strawberry.ID, to_id: strawberry.ID,
                          max_hops: int = 4, limit: int = 10) -> Connection:
-        ctx = info.context
-        await ctx.require_audited(ROLE, action="case.connection", target=f"{from_id} {to_id}")
-        return Connection.of(await tracing.connection(ctx.db, str(from_id), str(to_id), max_hops,
-                                                      limit))
+        found = await _audited(info, "case.connection", f"{from_id} {to_id}", lambda: tracing.connection(
+            info.context.db, str(from_id), str(to_id), max_hops, limit))
+        return Connection.of(found)
 
     @strawberry.field(description="An entity, its nearest nodes within depth 1 to 3 (at most "
                                   "limit besides itself, up to 2000) and the edges among them")
     async def neighborhood(self, info: Info, entity_id: strawberry.ID, depth: int = 1,
                            limit: int = 200) -> Neighborhood:
-        ctx = info.context
-        await ctx.require_audited(ROLE, action="case.neighborhood", target=str(entity_id))
-        return Neighborhood.of(await tracing.neighborhood(ctx.db, str(entity_id), depth, limit,
-                                                          details=_edge_details_wanted(info)))
+        details = _edge_details_wanted(info)
+        found = await _audited(info, "case.neighborhood", str(entity_id), lambda: tracing.neighborhood(
+            info.context.db, str(entity_id), depth, limit, details=details))
+        return Neighborhood.of(found)
 
     @strawberry.field(description="Brokers of the suspect network of these cases: betweenness "
                                   "centrality and communities")
