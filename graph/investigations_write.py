@@ -23,6 +23,7 @@ IDENTIFIER_LABELS = frozenset({"Phone", "Email", "Address", "BankAccount", "Vehi
 EDGE_TYPES = frozenset({"SUSPECT_IN", "VICTIM_IN", "WITNESS_IN", "ASSOCIATE_OF", "FAMILY_OF",
                         "EMPLOYED_BY", "MEMBER_OF_ORG", "OWNS", "PAID", "LINKED_TO"})
 LINK_TYPES = frozenset({"USES", "REGISTERED_AT"})
+_ROLES = frozenset({"SUSPECT_IN", "VICTIM_IN", "WITNESS_IN"})
 
 
 @dataclass
@@ -49,6 +50,9 @@ class CaseRows:
 STEPS = (("nodes", "ftm_upsert_nodes"), ("identifiers", "ftm_upsert_identifiers"),
          ("records", "ftm_upsert_records"), ("edges", "ftm_upsert_edges"), ("links", "ftm_link"))
 _HASHED = frozenset({"nodes", "records", "edges"})
+# rows flagged `known: False` (mark_known_edges found no such id) go to a statement that only
+# creates: looking up what cannot be there costs more than the write
+_FRESH = {"ftm_upsert_edges": "ftm_create_edges"}
 
 
 def check_rows(rows: CaseRows) -> None:
@@ -83,11 +87,18 @@ async def write_batches(tx: Tx, query: str, rows: Iterable[dict[str, Any]], kind
         if hashed:
             part = [r if "hash" in r else {**r, "hash": row_hash(r)} for r in part]
         conflicts: list[str] = []
-        for r in await tx.run(query, rows=part):
-            if r["outcome"] == "conflict":
-                conflicts += r["ids"]
-            else:
-                outcome[r["outcome"]] += r["n"]
+        runs = [(query, part)]
+        if query in _FRESH:
+            runs = [(_FRESH[query], [r for r in part if r.get("known") is False]),
+                    (query, [r for r in part if r.get("known") is not False])]
+        for name, rows_of in runs:
+            if not rows_of:
+                continue
+            for r in await tx.run(name, rows=rows_of):
+                if r["outcome"] == "conflict":
+                    conflicts += r["ids"]
+                else:
+                    outcome[r["outcome"]] += r["n"]
         if conflicts:
             raise LabelConflict(conflicts)
         if progress:
@@ -97,11 +108,15 @@ async def write_batches(tx: Tx, query: str, rows: Iterable[dict[str, Any]], kind
 
 async def mark_known_edges(db: Database, rows: CaseRows, chunk: int = 5000) -> int:
     """Hash every edge row, then flag (`known`) those whose id the database already holds, so
-    that the write looks up only those. Returns how many are known."""
-    ids = [r["id"] for r in rows.edges]
+    that the write looks up only those (none is asked for whose type the database holds no
+    relationship of: a first load asks nothing). Returns how many are known."""
+    held = {r["type"] for r in await db.read("ftm_edge_types_held")}
+    if held & _ROLES:
+        held |= _ROLES  # a party is looked for under every role: the role may have changed
+    asked = [{"id": r["id"], "type": r["type"]} for r in rows.edges if r["type"] in held]
     known: set[str] = set()
-    for i in range(0, len(ids), chunk):
-        known |= {r["known"] for r in await db.read("ftm_known_edges", ids=ids[i:i + chunk])}
+    for i in range(0, len(asked), chunk):
+        known |= {r["known"] for r in await db.read("ftm_known_edges", rows=asked[i:i + chunk])}
     for r in rows.edges:
         r.setdefault("hash", row_hash(r))
         r["known"] = r["id"] in known

@@ -3,7 +3,8 @@
 // params: rows
 // Cases, people and companies ({id, label, props, hash}): a row whose hash equals the stored one
 // is left alone ('unchanged'); a changed one replaces the node's properties and drops the
-// relationships its properties stated (re-stated by ftm_link). The label comes from the row
+// relationships its properties stated (re-stated by ftm_link); a new one is created (ids are
+// unique within a file, and the id constraint guards the rest). The label comes from the row
 // (checked against the model by graph.investigations_write.check_rows). An id the database
 // holds under another label (a person loaded as a company) is a 'conflict': nothing is written
 // for it and the loader aborts the transaction.
@@ -12,19 +13,18 @@ OPTIONAL MATCH (n:Entity {id: r.id})
 WITH r, n, CASE WHEN n IS NULL THEN 'created'
                 WHEN NOT r.label IN labels(n) THEN 'conflict'
                 WHEN n.row_hash = r.hash THEN 'unchanged' ELSE 'updated' END AS outcome
-CALL (n, outcome) {
-  WITH n, outcome WHERE outcome = 'updated'
-  MATCH (n)-[d:USES|REGISTERED_AT]->()
+CALL (n, r, outcome) {
+  WITH n, r, outcome WHERE outcome = 'updated'
+  OPTIONAL MATCH (n)-[d:USES|REGISTERED_AT]->()
   WHERE d.via = n.id
   DELETE d
+  WITH DISTINCT n, r
+  SET n = r.props, n.id = r.id, n.row_hash = r.hash
 }
 CALL (r, outcome) {
-  WITH r, outcome WHERE outcome <> 'unchanged'
-  MERGE (m:Entity {id: r.id})
-  WITH r, outcome WHERE outcome IN ['created', 'updated']
-  MERGE (m:Entity {id: r.id})
+  WITH r, outcome WHERE outcome = 'created'
+  CREATE (m:Entity:$(r.label))
   SET m = r.props, m.id = r.id, m.row_hash = r.hash
-  SET m:$(r.label)
 }
 RETURN outcome, count(*) AS n, collect(CASE WHEN outcome = 'conflict' THEN r.id END)[..50] AS ids
 
@@ -69,6 +69,19 @@ CALL (r, outcome) {
   MERGE (m)-[:RECORD_OF]->(t)
 }
 RETURN outcome, count(*) AS n
+
+// name: ftm_create_edges
+// mode: write
+// params: rows
+// FtM edge entities ({id, type, from, to, props, hash}) that ftm_known_edges did not find before
+// the transaction: created outright, without looking for an old relationship (ftm_upsert_edges
+// does that for the known ones).
+UNWIND $rows AS r
+MATCH (a:Entity {id: r.from})
+MATCH (b:Entity {id: r.to})
+CREATE (a)-[x:$(r.type)]->(b)
+SET x = r.props, x.id = r.id, x.row_hash = r.hash
+RETURN 'created' AS outcome, count(*) AS n
 
 // name: ftm_upsert_edges
 // mode: write
@@ -155,52 +168,80 @@ CALL (a, b, r, outcome) {
 RETURN outcome, count(*) AS n
 
 // name: ftm_known_edges
-// params: ids
-// Which of these FtM edge entity ids the database already holds (read before a load's
-// transaction; see ftm_upsert_edges).
-UNWIND $ids AS id
-CALL (id) {
-  MATCH ()-[r:SUSPECT_IN {id: id}]->()
+// params: rows
+// Which of these FtM edge entities ({id, type}) the database already holds (read before a load's
+// transaction; see ftm_upsert_edges). Each is looked for in the index of its own type only (a
+// party in those of the three roles: its role may have changed).
+UNWIND $rows AS e
+CALL (e) {
+  WITH e WHERE e.type IN ['SUSPECT_IN', 'VICTIM_IN', 'WITNESS_IN']
+  MATCH ()-[r:SUSPECT_IN {id: e.id}]->()
   USING INDEX r:SUSPECT_IN(id)
   RETURN r.id AS known
   UNION
-  MATCH ()-[r:VICTIM_IN {id: id}]->()
+  WITH e WHERE e.type IN ['SUSPECT_IN', 'VICTIM_IN', 'WITNESS_IN']
+  MATCH ()-[r:VICTIM_IN {id: e.id}]->()
   USING INDEX r:VICTIM_IN(id)
   RETURN r.id AS known
   UNION
-  MATCH ()-[r:WITNESS_IN {id: id}]->()
+  WITH e WHERE e.type IN ['SUSPECT_IN', 'VICTIM_IN', 'WITNESS_IN']
+  MATCH ()-[r:WITNESS_IN {id: e.id}]->()
   USING INDEX r:WITNESS_IN(id)
   RETURN r.id AS known
   UNION
-  MATCH ()-[r:ASSOCIATE_OF {id: id}]->()
+  WITH e WHERE e.type = 'ASSOCIATE_OF'
+  MATCH ()-[r:ASSOCIATE_OF {id: e.id}]->()
   USING INDEX r:ASSOCIATE_OF(id)
   RETURN r.id AS known
   UNION
-  MATCH ()-[r:FAMILY_OF {id: id}]->()
+  WITH e WHERE e.type = 'FAMILY_OF'
+  MATCH ()-[r:FAMILY_OF {id: e.id}]->()
   USING INDEX r:FAMILY_OF(id)
   RETURN r.id AS known
   UNION
-  MATCH ()-[r:EMPLOYED_BY {id: id}]->()
+  WITH e WHERE e.type = 'EMPLOYED_BY'
+  MATCH ()-[r:EMPLOYED_BY {id: e.id}]->()
   USING INDEX r:EMPLOYED_BY(id)
   RETURN r.id AS known
   UNION
-  MATCH ()-[r:MEMBER_OF_ORG {id: id}]->()
+  WITH e WHERE e.type = 'MEMBER_OF_ORG'
+  MATCH ()-[r:MEMBER_OF_ORG {id: e.id}]->()
   USING INDEX r:MEMBER_OF_ORG(id)
   RETURN r.id AS known
   UNION
-  MATCH ()-[r:OWNS {id: id}]->()
+  WITH e WHERE e.type = 'OWNS'
+  MATCH ()-[r:OWNS {id: e.id}]->()
   USING INDEX r:OWNS(id)
   RETURN r.id AS known
   UNION
-  MATCH ()-[r:PAID {id: id}]->()
+  WITH e WHERE e.type = 'PAID'
+  MATCH ()-[r:PAID {id: e.id}]->()
   USING INDEX r:PAID(id)
   RETURN r.id AS known
   UNION
-  MATCH ()-[r:LINKED_TO {id: id}]->()
+  WITH e WHERE e.type = 'LINKED_TO'
+  MATCH ()-[r:LINKED_TO {id: e.id}]->()
   USING INDEX r:LINKED_TO(id)
   RETURN r.id AS known
 }
 RETURN DISTINCT known
+
+// name: ftm_edge_types_held
+// The FtM edge relationship types the database holds at least one of (each answered by the first
+// relationship of its type found): an edge of another type cannot be known, and is not looked
+// for (mark_known_edges).
+UNWIND [CASE WHEN EXISTS { ()-[:SUSPECT_IN]->() } THEN 'SUSPECT_IN' END,
+        CASE WHEN EXISTS { ()-[:VICTIM_IN]->() } THEN 'VICTIM_IN' END,
+        CASE WHEN EXISTS { ()-[:WITNESS_IN]->() } THEN 'WITNESS_IN' END,
+        CASE WHEN EXISTS { ()-[:ASSOCIATE_OF]->() } THEN 'ASSOCIATE_OF' END,
+        CASE WHEN EXISTS { ()-[:FAMILY_OF]->() } THEN 'FAMILY_OF' END,
+        CASE WHEN EXISTS { ()-[:EMPLOYED_BY]->() } THEN 'EMPLOYED_BY' END,
+        CASE WHEN EXISTS { ()-[:MEMBER_OF_ORG]->() } THEN 'MEMBER_OF_ORG' END,
+        CASE WHEN EXISTS { ()-[:OWNS]->() } THEN 'OWNS' END,
+        CASE WHEN EXISTS { ()-[:PAID]->() } THEN 'PAID' END,
+        CASE WHEN EXISTS { ()-[:LINKED_TO]->() } THEN 'LINKED_TO' END] AS type
+WITH type WHERE type IS NOT NULL
+RETURN type
 
 // name: ftm_link
 // mode: write
