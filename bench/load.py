@@ -242,8 +242,9 @@ async def row_at_a_time(settings: Settings, package: Path, neo4j_pid: int | None
         t0, busy0, cpu0 = time.perf_counter(), machine_busy_seconds(), time.process_time()
         neo0 = cpu_seconds(neo4j_pid)
         source = open_source(package)
-        rows = sum(validate(source).rows.values())
-        mapper = HsdsMapper(source, [], RegionResolver.load(), NeedsMapping.load(None))
+        catalog = validate(source)
+        rows = sum(catalog.rows.values())
+        mapper = HsdsMapper(source, [], RegionResolver.load(), NeedsMapping.load(None), catalog.ids)
         mapper.prepare()
         if mapper.problems:
             raise BenchError(f"the sample does not map: {mapper.problems[0]}")

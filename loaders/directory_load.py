@@ -1,9 +1,11 @@
-"""`referralnet load directory`: validate a whole HSDS input, then write it in one transaction.
+"""`referralnet load directory`: validate a whole HSDS input, then write it, all or nothing.
 
 Order: open and validate every file (schemas, then the project's rules); look up in the
 database the references the input leaves to it; join and map (regions, needs, BINs, merges);
 only when no problem was found anywhere, write organizations, aliases, services and the kept
-HSDS rows, all or nothing. The report says what was created, updated, unchanged and merged."""
+HSDS rows (loaders/hsds_keep.py): new rows committed in chunks, changes at the end, everything
+undone on failure (graph/directory_chunks.py). The report says what was created, updated,
+unchanged and merged."""
 
 from __future__ import annotations
 
@@ -14,7 +16,15 @@ from pathlib import Path
 from typing import Any
 
 from graph.db import Database, Tx
-from graph.directory_write import DirectoryRows, Outcomes, write_kind, write_rows
+from graph.directory_chunks import ChunkedLoad
+from graph.directory_write import (
+    BATCH,
+    DirectoryRows,
+    Outcomes,
+    batches,
+    write_kind,
+    write_rows,
+)
 from graph.exceptions import InvalidData, Problem
 from loaders.hsds_map import HsdsMapper, KnownOrg, Merge
 from loaders.hsds_read import Catalog, HsdsSource, open_source, validate
@@ -50,6 +60,7 @@ class LoadReport:
                  f"{self.seconds:.1f}s"]
         for kind, o in self.written.items():
             if kind in ("organizations", "services", "records"):
+                kind = "hsds rows" if kind == "records" else kind
                 lines.append(f"  {kind:<14} {o['created']:>7} created {o['updated']:>7} updated "
                              f"{o['unchanged']:>7} unchanged")
         skipped = len(self.merges)
@@ -103,25 +114,35 @@ async def load_hsds(db: Database, path: Path, *, mapping: Path | None = None,
     catalog = validate(source, max_problems=max_problems,
                        progress=(lambda n: progress("validated", n)) if progress else None)
     problems = await _still_missing(db, catalog)
-    mapper = HsdsMapper(source, await _known(db), RegionResolver.load(), NeedsMapping.load(mapping))
+    for table in set(catalog.ids) - {"organization", "service"}:
+        del catalog.ids[table]  # the mapper needs no others: memory goes with the file's size
+    mapper = HsdsMapper(source, await _known(db), RegionResolver.load(), NeedsMapping.load(mapping),
+                        catalog.ids)
     mapper.prepare()
     problems += mapper.problems
     if problems:
         raise InvalidData(problems[:max_problems])
     report = LoadReport(source=path.name, format=source.kind, rows_read=dict(catalog.rows))
 
-    async def work(tx: Tx) -> dict[str, Outcomes]:
-        await ensure_reference_data(tx)
-        written: dict[str, Outcomes] = {}
-        for kind, rows in (("organizations", mapper.organizations()),
-                           ("aliases", mapper.alias_rows()),
-                           ("services", mapper.services()), ("records", mapper.records())):
-            outcome = await write_kind(tx, kind, rows, progress)
-            if outcome is not None and kind != "aliases":
-                written[kind] = outcome
-        return written
+    async with ChunkedLoad(db, path.name, progress) as load:
+        await db.in_write_tx(ensure_reference_data, "reference data")
+        had_records = (await db.write("count_records"))[0]["n"] > 0
+        await load.create("organizations", mapper.organizations())
+        await load.create("services", mapper.services())
+        await load.create("records", mapper.records())
 
-    report.written = await db.in_write_tx(work, "load_hsds", float(db.settings.load_timeout_s))
+        async def closing(tx: Tx) -> None:
+            if load.changed:
+                for kind, rows in (("organizations", mapper.organizations()),
+                                   ("services", mapper.services()), ("records", mapper.records())):
+                    await load.update(tx, kind, rows)
+            await write_kind(tx, "aliases", mapper.alias_rows())
+            if had_records:  # rows an earlier load kept one by one, now in a pack
+                for part in batches(mapper.packed_keys(), BATCH):
+                    await tx.run("delete_superseded_records", keys=part)
+
+        await load.finish(closing)
+    report.written = {**load.written, "records": load.kept}
     db.forget_cached()
     report.merges = mapper.merges
     report.warnings = catalog.warnings + mapper.warnings

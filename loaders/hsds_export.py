@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from graph.db import Database
+from graph.hsds_packs import pack_rows
 from loaders.hsds_map import FACET_TAXONOMIES
 from loaders.hsds_read import TABLES
 from loaders.hsds_schema import raw_schema, scalar_columns
@@ -107,9 +108,16 @@ async def _tables(db: Database) -> Iterator[tuple[str, list[Row]]]:
     for r in await db.read("export_unrecorded_services"):
         synth.service(r)
     synth.tables["taxonomy_term"].extend(synth.terms.values())
+    packed: dict[str, list[Row]] = defaultdict(list)
+    for r in await db.read("export_packs"):
+        for table, row in pack_rows(r["hsds"]):
+            packed[table].append(row)
     out: list[tuple[str, list[Row]]] = []
     for table in TABLES:
         kept = [json.loads(r["data"]) for r in await db.read("export_records", table=table)]
+        kept_ids = {str(k["id"]) for k in kept}
+        kept += sorted((p for p in packed.pop(table, []) if str(p["id"]) not in kept_ids),
+                       key=lambda p: str(p["id"]))
         kept_ids = {str(k["id"]) for k in kept}
         rows = kept + [s for s in synth.tables.get(table, []) if str(s["id"]) not in kept_ids]
         out.append((table, rows))

@@ -6,19 +6,21 @@ decides which incoming organizations are duplicates of known ones.
 `prepare()` reads the side tables once and keeps per-id facts in memory (a few small values per
 service: proportional to the number of services, not to the file's size); problems it finds
 are errors and nothing is written while there are any. The big tables are then streamed again
-by `organizations()`, `services()` and `records()`.
+by `organizations()`, `services()` and `records()`. Every row is also kept whole (see
+loaders/hsds_keep.py): in its owner's pack when its owner is in the input, else as a record.
 """
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
+from sys import intern
+from typing import Any, TypeVar
 
 from graph.exceptions import Problem
 from graph.model import load_model
+from loaders.hsds_keep import KeptRows, record_row
 from loaders.hsds_read import TABLES, HsdsSource, Record
 from loaders.kz_ids import bin_problem, normalize_bin
 from loaders.needs_mapping import NeedsMapping
@@ -32,7 +34,8 @@ FACET_TAXONOMIES = {
     "referralnet-sex": "sexes", "referralnet-exploitation": "exploitation_types",
 }
 _BIN_SCHEMES = ("kz-bin", "bin", "бин", "kz-iin", "iin", "иин")
-_OWNER_FIELDS = (("service_id", "Service"), ("organization_id", "Organization"))
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -52,10 +55,10 @@ class Merge:
     reason: str
 
 
-@dataclass
+@dataclass(slots=True)
 class _Facets:
-    needs: set[str] = field(default_factory=set)
-    values: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    needs: frozenset[str] = frozenset()
+    values: dict[str, set[str]] | None = None  # made when a facet taxonomy is used
 
 
 def _join(values: set[str]) -> list[str]:
@@ -64,8 +67,10 @@ def _join(values: set[str]) -> list[str]:
 
 class HsdsMapper:
     def __init__(self, source: HsdsSource, known: list[KnownOrg], resolver: RegionResolver,
-                 needs: NeedsMapping) -> None:
+                 needs: NeedsMapping, ids: dict[str, set[str]]) -> None:
+        """`ids`: the ids of each table of the input (validate()'s Catalog.ids)."""
         self.source, self.resolver, self.needs_map = source, resolver, needs
+        self.kept = KeptRows(ids.get("organization", set()), ids.get("service", set()))
         self.model = load_model()
         self.problems: list[Problem] = []
         self.warnings: list[Problem] = []
@@ -81,9 +86,12 @@ class HsdsMapper:
         self._org_bin: dict[str, str] = {}
         self._org_phone: dict[str, str] = {}
         self._facets: dict[tuple[str, str], _Facets] = defaultdict(_Facets)
-        self._svc_regions: dict[str, set[str]] = defaultdict(set)
+        # Per service: shared immutable values (few distinct ones), interned ids as keys, so
+        # that memory per service stays a few dozen bytes.
+        self._shared: dict[Any, Any] = {}
+        self._svc_regions: dict[str, frozenset[str]] = {}
         self._svc_locations: dict[str, set[str]] = defaultdict(set)
-        self._svc_languages: dict[str, list[str]] = defaultdict(list)
+        self._svc_languages: dict[str, tuple[str, ...]] = {}
         self._svc_capacity: dict[str, tuple[int | None, int | None]] = {}
         self._loc_region: dict[str, str] = {}
         self._loc_org: dict[str, str] = {}
@@ -100,42 +108,55 @@ class HsdsMapper:
         self.warnings.append(Problem(rec.file, rec.line, _field(rec, fld), reason))
 
     def prepare(self) -> None:
+        """One pass over every table but organization and service (streamed later)."""
         terms: dict[str, tuple[str | None, str | None, frozenset[str]]] = {}
-        for rec in self._records("taxonomy_term"):
-            d = rec.data
-            taxonomy = str(d.get("taxonomy") or "").strip().lower() or None
-            needs, _ = self.needs_map.needs_for_term(taxonomy, d.get("code"), d.get("name"),
-                                                     d.get("description"))
-            terms[str(d["id"])] = (taxonomy, d.get("code"), needs)
-        for rec in self._records("attribute"):
-            self._attribute(rec, terms)
-        for rec in self._records("location"):
-            self._location(rec)
-        for rec in self._records("address"):
-            self._address(rec)
+        handlers = {"attribute": lambda rec: self._attribute(rec, terms),
+                    "taxonomy_term": lambda rec: self._term(rec, terms),
+                    "location": self._location, "address": self._address,
+                    "service_area": self._service_area, "service_at_location": self._at_location,
+                    "language": self._language, "service_capacity": self._capacity,
+                    "organization_identifier": self._identifier, "phone": self._phone}
+        for table in TABLES:
+            if table in ("organization", "service"):
+                continue
+            handler = handlers.get(table)
+            for rec in self._records(table):
+                if handler is not None:
+                    handler(rec)
+                self.kept.keep(table, rec.data)
         for loc, org in self._loc_org.items():
             if loc in self._loc_region:
                 self._org_region.setdefault(org, self._loc_region[loc])
-        for rec in self._records("service_area"):
-            self._service_area(rec)
-        for rec in self._records("service_at_location"):
-            sid, lid = rec.data.get("service_id"), rec.data.get("location_id")
-            if sid and lid:
-                self._svc_locations[str(sid)].add(str(lid))
-        for rec in self._records("language"):
-            sid, code = rec.data.get("service_id"), rec.data.get("code") or rec.data.get("name")
-            if sid and code and str(code) not in self._svc_languages[str(sid)]:
-                self._svc_languages[str(sid)].append(str(code))
-        for rec in self._records("service_capacity"):
-            sid = rec.data.get("service_id")
-            if sid:
-                self._svc_capacity[str(sid)] = (rec.data.get("available"), rec.data.get("maximum"))
-        for rec in self._records("organization_identifier"):
-            self._identifier(rec)
-        for rec in self._records("phone"):
-            phone_org, number = rec.data.get("organization_id"), rec.data.get("number")
-            if phone_org and number:
-                self._org_phone.setdefault(str(phone_org), str(number).strip('"'))
+
+    def _term(self, rec: Record, terms: dict[str, tuple[str | None, str | None,
+                                                        frozenset[str]]]) -> None:
+        d = rec.data
+        taxonomy = str(d.get("taxonomy") or "").strip().lower() or None
+        needs, _ = self.needs_map.needs_for_term(taxonomy, d.get("code"), d.get("name"),
+                                                 d.get("description"))
+        terms[str(d["id"])] = (taxonomy, d.get("code"), needs)
+
+    def _at_location(self, rec: Record) -> None:
+        sid, lid = rec.data.get("service_id"), rec.data.get("location_id")
+        if sid and lid:
+            self._svc_locations[intern(str(sid))].add(intern(str(lid)))
+
+    def _language(self, rec: Record) -> None:
+        sid, code = rec.data.get("service_id"), rec.data.get("code") or rec.data.get("name")
+        if sid and code:
+            langs = self._svc_languages.get(str(sid), ())
+            if str(code) not in langs:
+                self._svc_languages[intern(str(sid))] = self._share((*langs, str(code)))
+
+    def _capacity(self, rec: Record) -> None:
+        sid = rec.data.get("service_id")
+        if sid:
+            self._svc_capacity[str(sid)] = (rec.data.get("available"), rec.data.get("maximum"))
+
+    def _phone(self, rec: Record) -> None:
+        phone_org, number = rec.data.get("organization_id"), rec.data.get("number")
+        if phone_org and number:
+            self._org_phone.setdefault(str(phone_org), str(number).strip('"'))
 
     def _attribute(self, rec: Record, terms: dict[str, tuple[str | None, str | None,
                                                              frozenset[str]]]) -> None:
@@ -146,7 +167,8 @@ class HsdsMapper:
             return
         taxonomy, code, needs = term
         entity = str(d.get("link_entity") or "").lower()
-        facets = self._facets[(entity if entity in ("organization", "service") else "*", str(link))]
+        facets = self._facets[(entity if entity in ("organization", "service") else "*",
+                               intern(str(link)))]
         facet = FACET_TAXONOMIES.get(taxonomy or "")
         if facet is not None:
             allowed = self._facet_values(facet)
@@ -154,9 +176,13 @@ class HsdsMapper:
             if allowed is not None and value not in allowed:
                 self._error(rec, "taxonomy_term_id", f"{value!r} is not a valid {facet} value")
             else:
+                if facets.values is None:
+                    facets.values = defaultdict(set)
                 facets.values[facet].add(value)
             return
-        facets.needs |= self.needs_map.needs_for_attribute(d.get("value"), needs)
+        found = self.needs_map.needs_for_attribute(d.get("value"), needs)
+        if not found <= facets.needs:
+            facets.needs = self._share(facets.needs | found)
 
     def _facet_values(self, facet: str) -> tuple[str, ...] | None:
         enums = {"kind": "OrganizationKind", "jurisdiction": "Jurisdiction",
@@ -200,13 +226,21 @@ class HsdsMapper:
         name = d.get("name")
         text = str(name or "").strip()
         if text.lower() in ("all", "kazakhstan", "казахстан", "қазақстан", "nationwide"):
-            self._svc_regions[sid].update(self.resolver.codes)
+            self._add_regions(sid, frozenset(self.resolver.codes))
             return
         code = self.resolver.by_name(text) if text else None
         if code is None:
             self._warn(rec, "name", f"{show_short(text)} names no region of Kazakhstan; kept, not placed")
         else:
-            self._svc_regions[sid].add(code)
+            self._add_regions(sid, frozenset((code,)))
+
+    def _share(self, value: T) -> T:
+        return self._shared.setdefault(value, value)  # type: ignore[no-any-return]
+
+    def _add_regions(self, sid: str, codes: frozenset[str]) -> None:
+        had = self._svc_regions.get(sid, frozenset())
+        if not codes <= had:
+            self._svc_regions[intern(sid)] = self._share(had | codes)
 
     def _identifier(self, rec: Record) -> None:
         d = rec.data
@@ -260,7 +294,7 @@ class HsdsMapper:
             if oid is None:
                 continue
             facets = self._facets.get(("organization", oid)) or self._facets.get(("*", oid))
-            values = facets.values if facets else {}
+            values = (facets.values or {}) if facets else {}
             alternates = [str(d["alternate_name"])] if d.get("alternate_name") else []
             props: dict[str, Any] = {
                 "name": d["name"], "alternate_names": alternates, "description": d.get("description"),
@@ -272,7 +306,9 @@ class HsdsMapper:
             for facet in ("kind", "jurisdiction"):
                 if values.get(facet):
                     props[facet] = sorted(values[facet])[0]
-            yield {"id": oid, "props": props, "region": self._org_region.get(str(d["id"])),
+            props["hsds"], kept = self.kept.pack("organization", d)
+            yield {"id": oid, "props": props, "kept": kept,
+                   "region": self._org_region.get(str(d["id"])),
                    "responsibilities": _join(values["responsibilities"])
                    if values.get("responsibilities") else None}
 
@@ -289,16 +325,16 @@ class HsdsMapper:
                            if lid in self._loc_region}
             if not regions and str(d["organization_id"]) in self._org_region:
                 regions = {self._org_region[str(d["organization_id"])]}
-            needs = facets.needs if facets else set()
+            needs = set(facets.needs) if facets else set()
             if not needs:
                 self._warn(rec, None, "no attribute maps it to a need: it will not be routed")
             available, maximum = self._svc_capacity.get(sid, (None, None))
-            values = facets.values if facets else {}
+            values = (facets.values or {}) if facets else {}
             props: dict[str, Any] = {
                 "name": d["name"], "description": d.get("description"),
                 "status": str(d["status"]).upper().replace(" ", "_"),
                 "min_age": d.get("minimum_age"), "max_age": d.get("maximum_age"),
-                "languages": sorted(self._svc_languages.get(sid, [])),
+                "languages": sorted(self._svc_languages.get(sid, ())),
                 "capacity_total": maximum, "capacity_available": available,
                 "hours": None, "search_text": _search(d["name"], d.get("description")),
                 "sexes": _join(values["sexes"]) if values.get("sexes") else [],
@@ -307,30 +343,40 @@ class HsdsMapper:
             }
             if values.get("citizenship"):
                 props["citizenship"] = sorted(values["citizenship"])[0]
-            yield {"id": sid, "organization_id": org, "props": props, "needs": _join(needs),
+            props["hsds"], kept = self.kept.pack("service", d)
+            yield {"id": sid, "organization_id": org, "props": props, "kept": kept,
+                   "needs": _join(needs),
                    "regions": _join(regions)}
 
     def records(self) -> Iterator[dict[str, Any]]:
-        """Every HSDS row, kept whole: nothing the model does not use is dropped."""
+        """After organizations(): the rows kept one by one (see loaders/hsds_keep.py), with
+        those of organizations merged into others."""
+        merged = {m.incoming_id: m.into_id for m in self.merges}
         for table in TABLES:
-            for rec in self._records(table):
-                d = rec.data
-                owner_label = owner_id = None
-                if table == "organization":
-                    owner_label, owner_id = "Organization", self._org_id.get(str(d["id"]))
-                elif table == "service":
-                    owner_label, owner_id = "Service", str(d["id"])
-                else:
-                    for fld, label in _OWNER_FIELDS:
-                        if d.get(fld):
-                            owner_label = label
-                            owner_id = self._org_id.get(str(d[fld]), str(d[fld])) \
-                                if label == "Organization" else str(d[fld])
-                            break
-                yield {"key": f"{table}:{d['id']}", "props": {
-                    "table": table, "record_id": str(d["id"]), "owner_label": owner_label,
-                    "owner_id": owner_id,
-                    "data": json.dumps(d, ensure_ascii=False, sort_keys=True, default=str)}}
+            if table in self.kept.standalone_tables:
+                for rec in self._records(table):
+                    if self.kept.owner(table, rec.data) is None:
+                        yield record_row(table, rec.data, *self._record_owner(table, rec.data))
+        if not merged:
+            return
+        for rec in self._records("organization"):
+            oid = str(rec.data["id"])
+            if oid in merged:
+                yield record_row("organization", rec.data, "Organization", merged[oid])
+                for table, d in self.kept.orphaned("organization", oid):
+                    yield record_row(table, d, "Organization", merged[oid])
+
+    def _record_owner(self, table: str, d: dict[str, Any]) -> tuple[str | None, str | None]:
+        if d.get("service_id"):
+            return "Service", str(d["service_id"])
+        if d.get("organization_id"):
+            given = str(d["organization_id"])
+            return "Organization", self._org_id.get(given, self._alias.get(given, given))
+        return None, None
+
+    def packed_keys(self) -> Iterator[str]:
+        """"table:id" of every row kept in a pack by this load."""
+        return self.kept.packed_keys({m.incoming_id for m in self.merges})
 
     def alias_rows(self) -> Iterator[dict[str, Any]]:
         """After organizations(): one row per merge, for merge_organization_aliases."""

@@ -26,6 +26,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import fingerprints
 
@@ -127,6 +128,11 @@ def _without_quotes(text: str) -> str:
 
 
 def _keys(name: str, alternates: Iterable[str]) -> list[NameKey]:
+    return _keys_of(name, tuple(alternates))
+
+
+@lru_cache(maxsize=8)  # one organization's names are looked up, matched and indexed in a row
+def _keys_of(name: str, alternates: tuple[str, ...]) -> list[NameKey]:
     raw: list[NameKey] = []
     texts = [("name", name)] + [("alternate name", a) for a in alternates if a]
     for kind, text in texts:

@@ -18,6 +18,7 @@ import math
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +46,7 @@ LON_RANGE = (46.4, 87.4)
 _EARTH_KM = 6371.0
 
 
+@lru_cache(maxsize=8192)  # place names repeat row after row
 def normalize(text: str) -> str:
     """Casefold, fold Kazakh letters and accents, punctuation to spaces, spaces collapsed."""
     folded = unicodedata.normalize("NFKD", text.casefold().translate(_FOLD))

@@ -190,3 +190,149 @@ SET o.merged_ids = CASE WHEN r.merged_id IN coalesce(o.merged_ids, []) THEN o.me
                              THEN o.alternate_names
                              ELSE coalesce(o.alternate_names, []) + r.name END
 RETURN count(o) AS n
+
+// name: stored_organization_hashes
+// mode: write
+// params: keys
+// The stored row hash of each listed organization that exists (read inside the load's
+// transaction, so that it sees the load's own earlier writes).
+UNWIND $keys AS k
+MATCH (o:Organization {id: k})
+RETURN k AS key, o.row_hash AS hash
+
+// name: stored_service_hashes
+// mode: write
+// params: keys
+UNWIND $keys AS k
+MATCH (s:Service {id: k})
+RETURN k AS key, s.row_hash AS hash
+
+// name: stored_record_hashes
+// mode: write
+// params: keys
+UNWIND $keys AS k
+MATCH (x:HsdsRecord {key: k})
+RETURN k AS key, x.row_hash AS hash
+
+// name: create_organizations
+// mode: write
+// params: rows, load
+// Organizations known not to exist yet (the loader checked their ids in this transaction):
+// created with their region and responsibilities, without the per-row checks of an upsert.
+UNWIND $rows AS r
+CREATE (o:Organization)
+SET o = r.props, o.id = r.id, o.row_hash = r.hash, o.created_by_load = $load,
+    o.kind = coalesce(r.props.kind, 'NGO'), o.jurisdiction = coalesce(r.props.jurisdiction, 'LOCAL')
+WITH o, r
+CALL (o, r) {
+  MATCH (g:Region {code: r.region})
+  CREATE (o)-[:LOCATED_IN]->(g)
+}
+CALL (o, r) {
+  UNWIND coalesce(r.responsibilities, []) AS code
+  MATCH (x:Responsibility {code: code})
+  CREATE (o)-[:HOLDS]->(x)
+}
+RETURN count(*) AS n
+
+// name: create_services
+// mode: write
+// params: rows, load
+// Services known not to exist yet, with their provider; their MEETS and SERVES follow in
+// link_services_needs and link_services_regions.
+UNWIND $rows AS r
+MATCH (o:Organization {id: r.organization_id})
+CREATE (o)-[:PROVIDES]->(s:Service)
+SET s = r.props, s.id = r.id, s.row_hash = r.hash, s.created_by_load = $load,
+    s.citizenship = coalesce(r.props.citizenship, 'ANY')
+RETURN count(*) AS n
+
+// name: link_services_needs
+// mode: write
+// params: pairs
+// [service id, need code] pairs of newly created services.
+UNWIND $pairs AS p
+MATCH (s:Service {id: p[0]})
+MATCH (n:Need {code: p[1]})
+CREATE (s)-[:MEETS]->(n)
+RETURN count(*) AS n
+
+// name: link_services_regions
+// mode: write
+// params: pairs
+// [service id, region code] pairs of newly created services.
+UNWIND $pairs AS p
+MATCH (s:Service {id: p[0]})
+MATCH (g:Region {code: p[1]})
+CREATE (s)-[:SERVES]->(g)
+RETURN count(*) AS n
+
+// name: create_records
+// mode: write
+// params: rows, load
+// HSDS rows known not to be kept yet.
+UNWIND $rows AS r
+CREATE (x:HsdsRecord)
+SET x = r.props, x.key = r.key, x.row_hash = r.hash, x.created_by_load = $load
+RETURN count(*) AS n
+
+// name: stored_organization_packs
+// mode: write
+// params: keys
+// The HSDS rows kept by each listed organization, to count what a changed load changes.
+UNWIND $keys AS k
+MATCH (o:Organization {id: k})
+RETURN k AS key, o.hsds AS hsds
+
+// name: stored_service_packs
+// mode: write
+// params: keys
+UNWIND $keys AS k
+MATCH (s:Service {id: k})
+RETURN k AS key, s.hsds AS hsds
+
+// name: delete_superseded_records
+// mode: write
+// params: keys
+// Rows kept one by one by an earlier load that this load keeps in a pack.
+UNWIND $keys AS k
+MATCH (x:HsdsRecord {key: k})
+DELETE x
+RETURN count(*) AS n
+
+// name: count_records
+// mode: write
+// How many HSDS rows are kept one by one (none: nothing can be superseded).
+MATCH (x:HsdsRecord)
+RETURN count(x) AS n
+
+// name: start_directory_load
+// mode: write
+// params: id, source
+// Journal of a load whose new rows are committed chunk by chunk (graph/directory_chunks.py).
+CREATE (l:DirectoryLoad {id: $id, source: $source, status: 'RUNNING', started_at: datetime()})
+RETURN l.id AS id
+
+// name: unfinished_directory_loads
+// mode: write
+// Loads that never finished: their process died before it could undo them.
+MATCH (l:DirectoryLoad {status: 'RUNNING'})
+RETURN l.id AS id, l.source AS source, toString(l.started_at) AS started_at
+ORDER BY l.started_at
+
+// name: undo_directory_load_part
+// mode: write
+// params: id, limit
+// Deletes up to `limit` nodes the load created (call until it returns 0).
+MATCH (n)
+WHERE (n:Organization OR n:Service OR n:HsdsRecord) AND n.created_by_load = $id
+WITH n LIMIT $limit
+DETACH DELETE n
+RETURN count(*) AS n
+
+// name: finish_directory_load
+// mode: write
+// params: id, status, written
+MATCH (l:DirectoryLoad {id: $id})
+SET l.status = $status, l.finished_at = datetime(), l.written = $written
+RETURN l.id AS id

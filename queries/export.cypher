@@ -9,7 +9,7 @@ ORDER BY x.record_id
 // Organizations no HSDS row describes (the built-in directory, or merged-into records),
 // with what an export must say about them.
 MATCH (o:Organization)
-WHERE NOT EXISTS { MATCH (x:HsdsRecord {key: 'organization:' + o.id}) }
+WHERE o.hsds IS NULL AND NOT EXISTS { MATCH (x:HsdsRecord {key: 'organization:' + o.id}) }
 OPTIONAL MATCH (o)-[:LOCATED_IN]->(g:Region)
 RETURN o {.id, .name, .alternate_names, .description, .website, .email, .phone, .kind,
           .jurisdiction, .bin} AS org,
@@ -21,10 +21,20 @@ ORDER BY o.id
 // name: export_unrecorded_services
 // Services no HSDS row describes, with their provider, needs and regions.
 MATCH (o:Organization)-[:PROVIDES]->(s:Service)
-WHERE NOT EXISTS { MATCH (x:HsdsRecord {key: 'service:' + s.id}) }
+WHERE s.hsds IS NULL AND NOT EXISTS { MATCH (x:HsdsRecord {key: 'service:' + s.id}) }
 RETURN s {.id, .name, .description, .status, .min_age, .max_age, .languages, .citizenship,
           .sexes, .exploitation_types, .capacity_total, .capacity_available} AS service,
        o.id AS organization_id,
        COLLECT { MATCH (s)-[:MEETS]->(n:Need) RETURN n.code ORDER BY n.code } AS needs,
        COLLECT { MATCH (s)-[:SERVES]->(g:Region) RETURN g.name_en ORDER BY g.code } AS regions
 ORDER BY s.id
+
+// name: export_packs
+// The HSDS rows organizations and services keep in their `hsds` packs.
+MATCH (o:Organization)
+WHERE o.hsds IS NOT NULL
+RETURN o.hsds AS hsds
+UNION ALL
+MATCH (s:Service)
+WHERE s.hsds IS NOT NULL
+RETURN s.hsds AS hsds

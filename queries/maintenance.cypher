@@ -1,11 +1,12 @@
 // name: directory_fingerprint
 // Every directory node (label and properties) and relationship, in a stable order, so tests
-// and operators can tell whether a load changed anything. Tokens and audit events excluded.
+// and operators can tell whether a load changed anything. Tokens, audit events and the load
+// journal (DirectoryLoad, created_by_load) excluded.
 CALL () {
   MATCH (n)
-  WHERE NOT n:ApiToken AND NOT n:AuditEvent
-  WITH n ORDER BY labels(n)[0], coalesce(n.id, n.code)
-  RETURN collect([labels(n)[0], properties(n)]) AS nodes
+  WHERE NOT n:ApiToken AND NOT n:AuditEvent AND NOT n:DirectoryLoad
+  WITH n ORDER BY labels(n)[0], coalesce(n.id, n.code, n.key)
+  RETURN collect([labels(n)[0], n {.*, created_by_load: null}]) AS nodes
 }
 CALL () {
   MATCH (a)-[r]->(b)

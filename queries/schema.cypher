@@ -34,6 +34,14 @@ CREATE CONSTRAINT audit_event_id IF NOT EXISTS FOR (n:AuditEvent) REQUIRE n.id I
 // mode: schema
 CREATE CONSTRAINT hsds_record_key IF NOT EXISTS FOR (n:HsdsRecord) REQUIRE n.key IS UNIQUE
 
+// name: constraint_directory_load_id
+// mode: schema
+CREATE CONSTRAINT directory_load_id IF NOT EXISTS FOR (n:DirectoryLoad) REQUIRE n.id IS UNIQUE
+
+// name: index_directory_load_status
+// mode: schema
+CREATE INDEX directory_load_status IF NOT EXISTS FOR (n:DirectoryLoad) ON (n.status)
+
 // name: index_hsds_record_table
 // mode: schema
 // Exports read the kept HSDS rows table by table.

@@ -1,0 +1,160 @@
+"""A big directory load without one big transaction, still all or nothing.
+
+One transaction holding a whole 100,000-service directory needs gigabytes of Neo4j heap (its
+state is kept until commit) and commits in one long stop. Here the load is journaled as a
+DirectoryLoad node: new rows are committed in chunks of `load_chunk_rows`, each stamped with
+the load's id; rows that change what is stored, merges and clean-ups are written at the end in
+one transaction. When anything fails, what the load created is deleted again (undo), so the
+directory is as it was; a load whose process died is undone by the next load before it starts.
+While a load runs, the rows it has created so far are visible to readers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import queue
+import threading
+import uuid
+from collections.abc import AsyncIterator, Iterable, Iterator
+from typing import Any
+
+from graph.db import Database, Tx
+from graph.directory_write import (
+    BATCH,
+    OUTCOMES,
+    Outcomes,
+    Progress,
+    Rows,
+    hashed_batches,
+    write_part,
+)
+from graph.exceptions import ReferralnetError
+
+_DONE = object()
+UNDO_BATCH = 10_000
+
+
+async def prefetched(parts: Iterator[Rows], depth: int = 4) -> AsyncIterator[Rows]:
+    """`parts` produced by a worker thread up to `depth` batches ahead (the mapping and hashing
+    of the next batches overlaps Neo4j's writing of this one)."""
+    ready: queue.Queue[Any] = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def offer(item: Any) -> bool:
+        while not stop.is_set():
+            try:
+                ready.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            for part in parts:
+                if not offer(part):
+                    return
+            offer(_DONE)
+        except Exception as e:  # noqa: BLE001 - handed to the consumer, raised there
+            offer(e)
+
+    worker = threading.Thread(target=produce, name="load-mapper", daemon=True)
+    worker.start()
+    try:
+        while True:
+            item = await asyncio.to_thread(ready.get)
+            if item is _DONE:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        await asyncio.to_thread(worker.join)
+
+
+class ChunkedLoad:
+    """Usage: `async with ChunkedLoad(db, source) as load:` then `await load.create(kind,
+    rows)` per kind, `await load.finish(work)` with the closing transaction's work."""
+
+    def __init__(self, db: Database, source: str, progress: Progress | None = None) -> None:
+        self.db, self.source, self.progress = db, source, progress
+        self.id = uuid.uuid4().hex
+        self.kept: Outcomes = dict.fromkeys(OUTCOMES, 0)
+        self.written: dict[str, Outcomes] = {}
+        self._timeout = float(db.settings.load_timeout_s)
+
+    async def __aenter__(self) -> ChunkedLoad:
+        for stale in await self.db.write("unfinished_directory_loads"):
+            await self._undo(stale["id"])
+        await self.db.write("start_directory_load", id=self.id, source=self.source)
+        return self
+
+    async def __aexit__(self, exc_type: type[BaseException] | None, *_: Any) -> None:
+        if exc_type is None:
+            return
+        try:
+            await asyncio.shield(self._undo(self.id))
+        except ReferralnetError:
+            pass  # the database is gone too: the next load undoes this one before it starts
+
+    async def _undo(self, load_id: str) -> None:
+        while (await self.db.write("undo_directory_load_part", id=load_id, limit=UNDO_BATCH))[0]["n"]:
+            pass
+        await self.db.write("finish_directory_load", id=load_id, status="UNDONE", written=None)
+
+    async def create(self, kind: str, rows: Iterable[dict[str, Any]]) -> None:
+        """Commit the kind's new rows, a chunk per transaction; count the others."""
+        outcome = self.written.setdefault(kind, dict.fromkeys(OUTCOMES, 0))
+        size = self.db.settings.load_chunk_rows
+        chunk: list[Rows] = []
+        async for part in prefetched(hashed_batches(kind, rows, min(BATCH, size))):
+            chunk.append(part)
+            if sum(len(p) for p in chunk) >= size:
+                await self._commit(kind, chunk, outcome)
+                chunk = []
+        if chunk:
+            await self._commit(kind, chunk, outcome)
+
+    async def _commit(self, kind: str, chunk: list[Rows], outcome: Outcomes) -> None:
+        counts = dict.fromkeys(OUTCOMES, 0)
+        kept = dict.fromkeys(OUTCOMES, 0)
+
+        async def work(tx: Tx) -> None:  # retried as a whole: counts start again each time
+            for key in OUTCOMES:
+                counts[key] = kept[key] = 0
+            for part in chunk:
+                await write_part(tx, kind, part, counts, kept, only="new", load=self.id)
+
+        await self.db.in_write_tx(work, f"load_{kind}", self._timeout)
+        for key in OUTCOMES:
+            outcome[key] += counts[key]
+            self.kept[key] += kept[key]
+        if self.progress:
+            self.progress(kind, sum(len(p) for p in chunk))
+
+    @property
+    def changed(self) -> int:
+        """Rows found changed by create(), written by finish()."""
+        return sum(o["updated"] for o in self.written.values())
+
+    async def update(self, tx: Tx, kind: str, rows: Iterable[dict[str, Any]]) -> None:
+        """In finish()'s transaction: write the kind's changed rows (the new ones are in)."""
+        ignored = dict.fromkeys(OUTCOMES, 0)
+        for part in hashed_batches(kind, rows, BATCH):
+            await write_part(tx, kind, part, ignored, self.kept, only="changed")
+
+    async def finish(self, work: Any) -> None:
+        """Run `work(tx)` (updates, merges, clean-ups) in one transaction, then close the
+        journal. Counts of a retried `work` are not doubled: kept tallies are reset."""
+        base = dict(self.kept)
+
+        async def closing(tx: Tx) -> None:
+            self.kept.update(base)
+            await work(tx)
+            written = {**self.written, "records": self.kept}
+            await tx.run("finish_directory_load", id=self.id, status="DONE",
+                         written=json.dumps(written))
+
+        await self.db.in_write_tx(closing, "load_finish", self._timeout)

@@ -1,0 +1,115 @@
+"""Keeping every HSDS row, cheaply: nothing the model does not use is dropped, and an export
+gives each row back as it was loaded.
+
+A row that belongs to an organization or a service of the same input (its phones, schedules,
+attributes, languages, service areas, capacity, addresses through its location, ...) is kept
+in that node's `hsds` property, one JSON object of rows by table (a "pack"), written with the
+node and hashed with it. Other rows (locations, which later inputs may reference by id;
+taxonomy terms; rows of organizations or services loaded earlier; rows of an organization
+merged into another) are kept one by one as HsdsRecord nodes. One node per row made rows the
+bulk of an import's time; a pack costs one property.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+from collections.abc import Set as AbstractSet
+from sys import intern
+from typing import Any
+
+import orjson
+
+from loaders.hsds_schema import ORDER, POLYMORPHIC
+
+# Tables kept as HsdsRecord nodes: targets of references a later input may make by id
+# (organizations and services are nodes of their own).
+STANDALONE = frozenset({"location", "taxonomy", "taxonomy_term"})
+_OWNERS = (("service_id", "service"), ("organization_id", "organization"))
+_ID_FIELD = {"attribute": "link_id", "metadata": "resource_id"}
+
+
+def row_text(data: dict[str, Any]) -> str:
+    return orjson.dumps(data, default=str, option=orjson.OPT_SORT_KEYS).decode()
+
+
+def record_row(table: str, data: dict[str, Any], owner_label: str | None,
+               owner_id: str | None) -> dict[str, Any]:
+    """A row for upsert_records / create_records."""
+    return {"key": f"{table}:{data['id']}", "props": {
+        "table": table, "record_id": str(data["id"]), "owner_label": owner_label,
+        "owner_id": owner_id, "data": row_text(data)}}
+
+
+class KeptRows:
+    """Rows grouped by the organization or service of the input that owns them."""
+
+    def __init__(self, organizations: AbstractSet[str], services: AbstractSet[str]) -> None:
+        self._orgs, self._services = organizations, services
+        self._loc_org: dict[str, str] = {}
+        # b"table\x1fid\x1fjson": sorted at pack time, so a pack does not depend on row order
+        self._packs: dict[tuple[str, str], list[bytes]] = defaultdict(list)
+        self.standalone_tables: set[str] = set()
+
+    def owner(self, table: str, d: dict[str, Any]) -> tuple[str, str] | None:
+        """("organization" | "service", incoming id) of the input owning the row, or None."""
+        if table in STANDALONE or table in ("organization", "service"):
+            return None
+        for fld, kind in _OWNERS:
+            if d.get(fld):
+                return self._in_input(kind, str(d[fld]))
+        if table in POLYMORPHIC:
+            entity = str(d.get(POLYMORPHIC[table]) or "").lower()
+            link = str(d.get(_ID_FIELD[table]) or "")
+            if entity in ("organization", "service"):
+                return self._in_input(entity, link)
+            if entity == "location":
+                return self._in_input("organization", self._loc_org.get(link, ""))
+            return None
+        if d.get("location_id"):
+            return self._in_input("organization", self._loc_org.get(str(d["location_id"]), ""))
+        return None
+
+    def _in_input(self, kind: str, oid: str) -> tuple[str, str] | None:
+        return (kind, oid) if oid in (self._orgs if kind == "organization" else self._services) \
+            else None
+
+    def keep(self, table: str, d: dict[str, Any]) -> None:
+        """During the first pass over every table but organization and service."""
+        if table == "location" and d.get("organization_id"):
+            self._loc_org[str(d["id"])] = str(d["organization_id"])
+        owner = self.owner(table, d)
+        if owner is None:
+            self.standalone_tables.add(table)
+        else:
+            self._packs[(owner[0], intern(owner[1]))].append(
+                b"\x1f".join((table.encode(), str(d["id"]).encode(),
+                              orjson.dumps(d, default=str, option=orjson.OPT_SORT_KEYS))))
+
+    def pack(self, kind: str, own: dict[str, Any]) -> tuple[str, int]:
+        """The JSON pack of an organization or service row with the rows it owns; row count."""
+        by_table: dict[bytes, list[bytes]] = {kind.encode(): [row_text(own).encode()]}
+        entries = [e.split(b"\x1f", 2) for e in self._packs.get((kind, str(own["id"])), ())]
+        for table, _id, text in sorted(entries, key=lambda e: (ORDER[e[0].decode()], e[1])):
+            by_table.setdefault(table, []).append(text)
+        body = b",".join(b'"' + t + b'":[' + b",".join(v) + b"]" for t, v in by_table.items())
+        return (b"{" + body + b"}").decode(), sum(len(v) for v in by_table.values())
+
+    def orphaned(self, kind: str, oid: str) -> Iterator[tuple[str, dict[str, Any]]]:
+        """The rows packed for an owner that is not written after all (merged into another)."""
+        for entry in self._packs.get((kind, oid), ()):
+            table, _id, text = entry.split(b"\x1f", 2)
+            yield table.decode(), orjson.loads(text)
+
+    def packed_keys(self, skip: set[str]) -> Iterator[str]:
+        """"table:id" of every packed row and owner, but those of the `skip` organizations."""
+        for (kind, oid), rows in self._packs.items():
+            if kind == "organization" and oid in skip:
+                continue
+            for entry in rows:
+                table, rid, _text = entry.split(b"\x1f", 2)
+                yield f"{table.decode()}:{rid.decode()}"
+        for oid in self._orgs - skip:
+            yield f"organization:{oid}"
+        for sid in self._services:
+            yield f"service:{sid}"

@@ -1,0 +1,58 @@
+"""Packs of kept HSDS rows (loaders/hsds_keep.py, graph/hsds_packs.py): owners, canonical order,
+row-by-row differences."""
+
+from __future__ import annotations
+
+from graph.hsds_packs import diff_packs, unpack
+from loaders.hsds_keep import KeptRows
+
+
+def _kept(rows: list[tuple[str, dict[str, object]]]) -> KeptRows:
+    kept = KeptRows({"org-1"}, {"svc-1"})
+    for table, row in rows:
+        kept.keep(table, row)
+    return kept
+
+
+ROWS = [
+    ("location", {"id": "loc-1", "organization_id": "org-1"}),
+    ("address", {"id": "adr-1", "location_id": "loc-1", "city": "Almaty"}),
+    ("phone", {"id": "ph-2", "service_id": "svc-1", "number": "2"}),
+    ("phone", {"id": "ph-1", "service_id": "svc-1", "number": "1"}),
+    ("attribute", {"id": "at-1", "link_entity": "service", "link_id": "svc-1",
+                   "taxonomy_term_id": "t"}),
+    ("phone", {"id": "ph-9", "organization_id": "org-elsewhere", "number": "9"}),
+]
+
+
+def test_rows_go_to_the_pack_of_their_owner_in_the_input_or_stand_alone() -> None:
+    kept = _kept(ROWS)
+    assert kept.owner("phone", {"organization_id": "org-elsewhere"}) is None
+    assert kept.owner("address", {"location_id": "loc-1"}) == ("organization", "org-1")
+    assert kept.owner("location", {"organization_id": "org-1"}) is None  # referenced by id later
+    assert kept.owner("attribute", {"link_entity": "service", "link_id": "svc-1"}) == \
+        ("service", "svc-1")
+    assert kept.standalone_tables == {"location", "phone"}
+    pack, n = kept.pack("service", {"id": "svc-1", "name": "Shelter"})
+    rows = unpack(pack)
+    assert n == 4 and set(rows) == {("service", "svc-1"), ("phone", "ph-1"), ("phone", "ph-2"),
+                                    ("attribute", "at-1")}
+    org_pack, m = kept.pack("organization", {"id": "org-1", "name": "Org"})
+    assert m == 2 and ("address", "adr-1") in unpack(org_pack)
+
+
+def test_a_pack_does_not_depend_on_the_order_of_the_rows() -> None:
+    forward = _kept(ROWS).pack("service", {"id": "svc-1"})
+    backward = _kept(list(reversed(ROWS))).pack("service", {"id": "svc-1"})
+    assert forward == backward
+
+
+def test_packs_are_compared_row_by_row() -> None:
+    kept = _kept(ROWS)
+    old, _ = kept.pack("service", {"id": "svc-1", "name": "Shelter"})
+    changed = _kept([*ROWS[:2], ("phone", {"id": "ph-2", "service_id": "svc-1", "number": "22"}),
+                     *ROWS[3:], ("phone", {"id": "ph-3", "service_id": "svc-1", "number": "3"})])
+    new, _ = changed.pack("service", {"id": "svc-1", "name": "Shelter"})
+    assert diff_packs(old, new) == (1, 1, 3)  # ph-3 created, ph-2 updated, the rest the same
+    assert diff_packs(None, new) == (5, 0, 0)
+    assert diff_packs(new, new) == (0, 0, 5)
