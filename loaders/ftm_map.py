@@ -46,6 +46,9 @@ from loaders.ftm_rules import (
     schema_of,
 )
 
+# normalizers whose answer depends only on their arguments (FtmMapper.identifier keeps it)
+_PURE = frozenset({ids.phone, ids.email, ids.address, ids.document})
+
 
 @dataclass
 class Known:
@@ -74,6 +77,9 @@ class FtmMapper:
         self.known: dict[str, Known] = {}
         self.identifiers: dict[str, dict[str, Any]] = {}
         self.links: dict[tuple[str, str, str, str], None] = {}
+        # normalized identifiers by (normalizer, value): a shared phone is parsed once
+        self.made: dict[tuple[Callable[..., Identifier | None], tuple[Any, ...]],
+                        Identifier | IdentifierError | None] = {}
         self.victims = self._victims()
         self.skipped_refs = 0
 
@@ -107,9 +113,19 @@ class FtmMapper:
     def identifier(self, e: Entity, prop: str, make: Callable[..., Identifier | None],
                    *args: Any) -> str | None:
         """The node id of the identifier `make(*args)` builds (a problem when it cannot)."""
+        key = (make, args) if make in _PURE else None
         try:
-            ident = make(*args)
+            hit = self.made.get(key) if key else None
+            if hit is None:
+                hit = make(*args)
+                if key:
+                    self.made[key] = hit
+            elif isinstance(hit, IdentifierError):
+                raise hit
+            ident = hit
         except IdentifierError as err:
+            if key:
+                self.made[key] = err
             self.problem(e, prop, str(err))
             return None
         if ident is None:

@@ -14,11 +14,13 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 from followthemoney import model as ftm_model
 from followthemoney.schema import Schema
+from followthemoney.types.common import PropertyType
 
 from graph.exceptions import InvalidData, Problem
 
@@ -29,6 +31,7 @@ SUPPORTED = ("Person", "Company", "Organization", "Address", "BankAccount", "Veh
 # Types whose values graph.identifiers normalizes itself (with a clear error of its own).
 _OWN_CHECK = frozenset({"phone", "email", "identifier", "address", "name", "string", "text"})
 _EVERY = 10_000
+_REMEMBER = 100_000  # values whose check is remembered (_Reader.valid)
 
 
 @dataclass
@@ -66,6 +69,7 @@ class FtmInput:
     lines: int = 0
 
 
+@cache
 def supported(schema: Schema) -> str | None:
     """The supported schema `schema` is or descends from, else None."""
     for name in SUPPORTED:
@@ -82,6 +86,7 @@ class _Reader:
         self.count = 0
         self.max = max_problems
         self.skipped_first: dict[str, int] = {}
+        self.checked: dict[tuple[str, str], bool] = {}
 
     def error(self, line: int | None, fld: str | None, reason: str) -> None:
         self.count += 1
@@ -144,7 +149,7 @@ class _Reader:
                 continue
             kept = [v.strip() for v in values if v.strip()]
             if prop.type.name not in _OWN_CHECK:
-                bad = next((v for v in kept if not prop.type.validate(v)), None)
+                bad = next((v for v in kept if not self.valid(prop.type, v)), None)
                 if bad is not None:
                     self.error(line, name, f"{bad!r} is not a valid {prop.type.name}")
                     ok = False
@@ -152,6 +157,19 @@ class _Reader:
             if kept:
                 clean[name] = list(dict.fromkeys(kept))
         return clean if ok else None
+
+    def valid(self, ftype: PropertyType, value: str) -> bool:
+        """FtM's check of a value, remembered for the types whose values repeat (dates,
+        countries, amounts...): entity ids are each checked once anyway."""
+        if ftype.name == "entity":
+            return bool(ftype.validate(value))
+        key = (ftype.name, value)
+        ok = self.checked.get(key)
+        if ok is None:
+            if len(self.checked) >= _REMEMBER:
+                self.checked.clear()
+            ok = self.checked[key] = bool(ftype.validate(value))
+        return ok
 
     def add(self, e: Entity) -> None:
         seen = self.out.entities.get(e.id)
