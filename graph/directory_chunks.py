@@ -35,7 +35,7 @@ _DONE = object()
 UNDO_BATCH = 10_000
 
 
-async def prefetched(parts: Iterator[Rows], depth: int = 4) -> AsyncIterator[Rows]:
+async def prefetched(parts: Iterator[Rows], depth: int = 2) -> AsyncIterator[Rows]:
     """`parts` produced by a worker thread up to `depth` batches ahead (the mapping and hashing
     of the next batches overlaps Neo4j's writing of this one)."""
     ready: queue.Queue[Any] = queue.Queue(maxsize=depth)

@@ -118,30 +118,33 @@ async def load_hsds(db: Database, path: Path, *, mapping: Path | None = None,
         del catalog.ids[table]  # the mapper needs no others: memory goes with the file's size
     mapper = HsdsMapper(source, await _known(db), RegionResolver.load(), NeedsMapping.load(mapping),
                         catalog.ids)
-    mapper.prepare()
-    problems += mapper.problems
-    if problems:
-        raise InvalidData(problems[:max_problems])
-    report = LoadReport(source=path.name, format=source.kind, rows_read=dict(catalog.rows))
+    try:
+        mapper.prepare()
+        problems += mapper.problems
+        if problems:
+            raise InvalidData(problems[:max_problems])
+        report = LoadReport(source=path.name, format=source.kind, rows_read=dict(catalog.rows))
+        async with ChunkedLoad(db, path.name, progress) as load:
+            await db.in_write_tx(ensure_reference_data, "reference data")
+            had_records = (await db.write("count_records"))[0]["n"] > 0
+            await load.create("organizations", mapper.organizations())
+            await load.create("services", mapper.services())
+            await load.create("records", mapper.records())
 
-    async with ChunkedLoad(db, path.name, progress) as load:
-        await db.in_write_tx(ensure_reference_data, "reference data")
-        had_records = (await db.write("count_records"))[0]["n"] > 0
-        await load.create("organizations", mapper.organizations())
-        await load.create("services", mapper.services())
-        await load.create("records", mapper.records())
+            async def closing(tx: Tx) -> None:
+                if load.changed:
+                    for kind, rows in (("organizations", mapper.organizations()),
+                                       ("services", mapper.services()),
+                                       ("records", mapper.records())):
+                        await load.update(tx, kind, rows)
+                await write_kind(tx, "aliases", mapper.alias_rows())
+                if had_records:  # rows an earlier load kept one by one, now in a pack
+                    for part in batches(mapper.packed_keys(), BATCH):
+                        await tx.run("delete_superseded_records", keys=part)
 
-        async def closing(tx: Tx) -> None:
-            if load.changed:
-                for kind, rows in (("organizations", mapper.organizations()),
-                                   ("services", mapper.services()), ("records", mapper.records())):
-                    await load.update(tx, kind, rows)
-            await write_kind(tx, "aliases", mapper.alias_rows())
-            if had_records:  # rows an earlier load kept one by one, now in a pack
-                for part in batches(mapper.packed_keys(), BATCH):
-                    await tx.run("delete_superseded_records", keys=part)
-
-        await load.finish(closing)
+            await load.finish(closing)
+    finally:
+        mapper.close()
     report.written = {**load.written, "records": load.kept}
     db.forget_cached()
     report.merges = mapper.merges

@@ -12,20 +12,20 @@ bulk of an import's time; a pack costs one property.
 
 from __future__ import annotations
 
-from collections import defaultdict
+import sqlite3
 from collections.abc import Iterator
 from collections.abc import Set as AbstractSet
-from sys import intern
 from typing import Any
 
 import orjson
 
-from loaders.hsds_schema import ORDER, POLYMORPHIC
+from loaders.hsds_schema import ORDER, POLYMORPHIC, TABLES
 
 # Tables kept as HsdsRecord nodes: targets of references a later input may make by id
 # (organizations and services are nodes of their own).
 STANDALONE = frozenset({"location", "taxonomy", "taxonomy_term"})
 _OWNERS = (("service_id", "service"), ("organization_id", "organization"))
+_FLUSH = 10_000
 _ID_FIELD = {"attribute": "link_id", "metadata": "resource_id"}
 
 
@@ -47,8 +47,11 @@ class KeptRows:
     def __init__(self, organizations: AbstractSet[str], services: AbstractSet[str]) -> None:
         self._orgs, self._services = organizations, services
         self._loc_org: dict[str, str] = {}
-        # b"table\x1fid\x1fjson": sorted at pack time, so a pack does not depend on row order
-        self._packs: dict[tuple[str, str], list[bytes]] = defaultdict(list)
+        # Rows waiting for their owner, in a private temporary SQLite file: memory does not
+        # grow with the input; packs are read back sorted, so they do not depend on row order.
+        self._store = sqlite3.connect("", check_same_thread=False)  # deleted when closed
+        self._store.execute("CREATE TABLE kept (kind TEXT, oid TEXT, tbl INT, rid TEXT, body BLOB)")
+        self._pending: list[tuple[str, str, int, str, bytes]] = []
         self.standalone_tables: set[str] = set()
 
     def owner(self, table: str, d: dict[str, Any]) -> tuple[str, str] | None:
@@ -81,35 +84,48 @@ class KeptRows:
         owner = self.owner(table, d)
         if owner is None:
             self.standalone_tables.add(table)
-        else:
-            self._packs[(owner[0], intern(owner[1]))].append(
-                b"\x1f".join((table.encode(), str(d["id"]).encode(),
-                              orjson.dumps(d, default=str, option=orjson.OPT_SORT_KEYS))))
+            return
+        self._pending.append((owner[0], owner[1], ORDER[table], str(d["id"]),
+                              orjson.dumps(d, default=str, option=orjson.OPT_SORT_KEYS)))
+        if len(self._pending) >= _FLUSH:
+            self._flush()
+
+    def _flush(self) -> None:
+        self._store.executemany("INSERT INTO kept VALUES (?, ?, ?, ?, ?)", self._pending)
+        self._pending.clear()
+
+    def seal(self) -> None:
+        """After the first pass: the rows are stored and indexed by owner."""
+        self._flush()
+        self._store.execute("CREATE INDEX IF NOT EXISTS kept_owner ON kept (kind, oid, tbl, rid)")
+
+    def _owned(self, kind: str, oid: str) -> list[tuple[int, str, bytes]]:
+        return self._store.execute("SELECT tbl, rid, body FROM kept WHERE kind = ? AND oid = ? "
+                                   "ORDER BY tbl, rid", (kind, oid)).fetchall()
 
     def pack(self, kind: str, own: dict[str, Any]) -> tuple[str, int]:
         """The JSON pack of an organization or service row with the rows it owns; row count."""
-        by_table: dict[bytes, list[bytes]] = {kind.encode(): [row_text(own).encode()]}
-        entries = [e.split(b"\x1f", 2) for e in self._packs.get((kind, str(own["id"])), ())]
-        for table, _id, text in sorted(entries, key=lambda e: (ORDER[e[0].decode()], e[1])):
-            by_table.setdefault(table, []).append(text)
-        body = b",".join(b'"' + t + b'":[' + b",".join(v) + b"]" for t, v in by_table.items())
+        by_table: dict[str, list[bytes]] = {kind: [row_text(own).encode()]}
+        for tbl, _rid, body in self._owned(kind, str(own["id"])):
+            by_table.setdefault(TABLES[tbl], []).append(body)
+        body = b",".join(b'"' + t.encode() + b'":[' + b",".join(v) + b"]"
+                         for t, v in by_table.items())
         return (b"{" + body + b"}").decode(), sum(len(v) for v in by_table.values())
 
     def orphaned(self, kind: str, oid: str) -> Iterator[tuple[str, dict[str, Any]]]:
         """The rows packed for an owner that is not written after all (merged into another)."""
-        for entry in self._packs.get((kind, oid), ()):
-            table, _id, text = entry.split(b"\x1f", 2)
-            yield table.decode(), orjson.loads(text)
+        for tbl, _rid, body in self._owned(kind, oid):
+            yield TABLES[tbl], orjson.loads(body)
 
     def packed_keys(self, skip: set[str]) -> Iterator[str]:
         """"table:id" of every packed row and owner, but those of the `skip` organizations."""
-        for (kind, oid), rows in self._packs.items():
-            if kind == "organization" and oid in skip:
-                continue
-            for entry in rows:
-                table, rid, _text = entry.split(b"\x1f", 2)
-                yield f"{table.decode()}:{rid.decode()}"
+        for kind, oid, tbl, rid in self._store.execute("SELECT kind, oid, tbl, rid FROM kept"):
+            if not (kind == "organization" and oid in skip):
+                yield f"{TABLES[tbl]}:{rid}"
         for oid in self._orgs - skip:
             yield f"organization:{oid}"
         for sid in self._services:
             yield f"service:{sid}"
+
+    def close(self) -> None:
+        self._store.close()

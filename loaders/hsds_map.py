@@ -127,6 +127,7 @@ class HsdsMapper:
         for loc, org in self._loc_org.items():
             if loc in self._loc_region:
                 self._org_region.setdefault(org, self._loc_region[loc])
+        self.kept.seal()
 
     def _term(self, rec: Record, terms: dict[str, tuple[str | None, str | None,
                                                         frozenset[str]]]) -> None:
@@ -373,6 +374,10 @@ class HsdsMapper:
             given = str(d["organization_id"])
             return "Organization", self._org_id.get(given, self._alias.get(given, given))
         return None, None
+
+    def close(self) -> None:
+        """Let go of the rows kept for packs (a temporary file)."""
+        self.kept.close()
 
     def packed_keys(self) -> Iterator[str]:
         """"table:id" of every row kept in a pack by this load."""

@@ -11,6 +11,7 @@ def _kept(rows: list[tuple[str, dict[str, object]]]) -> KeptRows:
     kept = KeptRows({"org-1"}, {"svc-1"})
     for table, row in rows:
         kept.keep(table, row)
+    kept.seal()
     return kept
 
 
