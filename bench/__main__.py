@@ -41,7 +41,7 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     d.add_argument("--sample-services", type=int, default=5000,
                    help="services of the one-transaction-per-row sample (default 5000)")
     d.add_argument("--load-heap", action="append", metavar="SIZE",
-                   help="Neo4j heap of a bulk run (repeatable: one run per heap; default 2g)")
+                   help="Neo4j heap of a bulk run (repeatable: one run per heap; default 1g)")
     i = p.add_argument_group("investigations")
     i.add_argument("--inv-nodes", type=int, default=1_000_000, help="case graph nodes (default 1000000)")
     i.add_argument("--inv-rels", type=int, default=3_000_000,
@@ -69,7 +69,7 @@ def run_load(args: argparse.Namespace) -> None:
     opts = load.LoadOptions(organizations=args.load_orgs, services=args.load_services,
                             sample_organizations=args.sample_orgs,
                             sample_services=args.sample_services, seed=args.seed,
-                            heaps=tuple(args.load_heap or ["2g"]))
+                            heaps=tuple(args.load_heap or ["1g"]))
     result = load.run(opts)
     command = "python -m bench --only load" + "".join(f" --load-heap {h}" for h in opts.heaps)
     write_section(args.out, load.SECTION, load.render(result, command))
