@@ -119,6 +119,12 @@ def test_neighborhood_gives_nodes_and_edges_for_an_explorer(inv: GQL) -> None:
     paid = [e for e in n["edges"] if e["type"] == "PAID" and e["target"] == MLPD]
     assert {e["source"] for e in paid} == ids - {MLPD}  # every neighbor is a donor
     assert all(e["source"] in ids and e["target"] in ids for e in n["edges"])
+    brief = inv("""query($id: ID!) { neighborhood(entityId: $id, depth: 2, limit: 200) {
+                nodes { id } edges { type source target } } }""", id=MLPD)["neighborhood"]
+    full = inv(q, id=MLPD, d=2, l=200)["neighborhood"]  # asks for amounts: edge details read
+    assert sorted(map(str, brief["edges"])) == sorted(
+        str({k: e[k] for k in ("type", "source", "target")}) for e in full["edges"])
+    assert {x["id"] for x in brief["nodes"]} == {x["id"] for x in full["nodes"]}
     small = inv(q, id=MLPD, d=2, l=3)["neighborhood"]
     assert len(small["nodes"]) == 4 and small["truncated"]
     bus = inv(q, id=S1, d=2, l=500)["neighborhood"]
