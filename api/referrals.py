@@ -25,6 +25,7 @@ from api.types.route_result import (
 from graph import referrals as rf
 from graph.exceptions import BadInput, NotFound
 from graph.route import route
+from graph.route_cache import cache_for
 
 Info = strawberry.Info[Context, None]
 ROLES = ("COORDINATOR",)
@@ -83,7 +84,7 @@ class ReferralQuery:
             raise BadInput("limit must be between 1 and 20", field="limit")
         profile = request.profile.to_domain()
         result = await route(ctx.db, ctx.directory, profile, [n.value for n in request.needs],
-                             request.limit)
+                             request.limit, cache_for(ctx.db))
         regions = await ctx.directory.regions()
         known = await ctx.responsibilities()
         name = regions[profile.region].name_en

@@ -103,6 +103,7 @@ class ChunkedLoad:
         while (await self.db.write("undo_directory_load_part", id=load_id, limit=UNDO_BATCH))[0]["n"]:
             pass
         await self.db.write("finish_directory_load", id=load_id, status="UNDONE", written=None)
+        await self.db.write("bump_directory_version")
 
     async def create(self, kind: str, rows: Iterable[dict[str, Any]]) -> None:
         """Commit the kind's new rows, a chunk per transaction; count the others."""
@@ -156,5 +157,6 @@ class ChunkedLoad:
             written = {**self.written, "records": self.kept}
             await tx.run("finish_directory_load", id=self.id, status="DONE",
                          written=json.dumps(written))
+            await tx.run("bump_directory_version")
 
         await self.db.in_write_tx(closing, "load_finish", self._timeout)

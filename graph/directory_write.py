@@ -199,7 +199,9 @@ async def write_directory(db: Database, rows: DirectoryRows,
     """Write everything or nothing; returns created/updated/unchanged counts per kind."""
 
     async def work(tx: Tx) -> dict[str, Outcomes]:
-        return await write_rows(tx, rows, progress)
+        counts = await write_rows(tx, rows, progress)
+        await tx.run("bump_directory_version")
+        return counts
 
     counts = await db.in_write_tx(work, "write_directory", float(db.settings.load_timeout_s))
     db.forget_cached()

@@ -11,6 +11,7 @@ from graph.db import Database
 from graph.directory import Directory
 from graph.exceptions import BadInput
 from graph.geo import haversine_km
+from graph.route_cache import RouteCache, with_live
 from graph.routing import (
     Candidate,
     NeedRoute,
@@ -87,8 +88,57 @@ async def _read(db: Database, needs: list[str], regions: list[str], km: dict[str
     return out
 
 
+async def _read_cached(db: Database, cache: RouteCache, needs: list[str], regions: list[str],
+                       km: dict[str, float], active_only: bool
+                       ) -> dict[str, dict[str, Candidate]] | None:
+    """As _read, from the cache with live free places; None when the directory changed."""
+    cands = await cache.candidates_for(db, needs, regions, _candidate)
+    free = await cache.live(db, [c for cs in cands.values() for c in cs])
+    if free is None:
+        return None
+    out: dict[str, dict[str, Candidate]] = {n: {} for n in needs}
+    for (need, region), cs in cands.items():
+        d = round(km[region], 1)
+        for c in cs:
+            best = out[need].get(c.service_id)
+            if best is not None and best.distance_km <= d:
+                continue
+            c = with_live(c, free, d)
+            if active_only and (c.status != "ACTIVE" or (
+                    c.capacity_total is not None and not (c.capacity_available or 0) > 0)):
+                continue
+            out[need][c.service_id] = c
+    return out
+
+
 async def route(db: Database, directory: Directory, p: Profile, needs: list[str],
-                limit: int = 10) -> RouteResult:
+                limit: int = 10, cache: RouteCache | None = None) -> RouteResult:
+    """With a cache (the API's), the directory is read from it and only the version and the
+    free places from Neo4j; without one, everything is read (graph/route_cache.py)."""
+    for _ in range(3):  # the directory changing under a request: read it again
+        try:
+            return await _route(db, directory, p, needs, limit, cache)
+        except _Changed:
+            continue
+    return await _route(db, directory, p, needs, limit, None)
+
+
+class _Changed(Exception):
+    pass
+
+
+async def _route(db: Database, directory: Directory, p: Profile, needs: list[str],
+                 limit: int, cache: RouteCache | None) -> RouteResult:
+
+    async def read(needs: list[str], regions: list[str], active_only: bool
+                   ) -> dict[str, dict[str, Candidate]]:
+        if cache is None:
+            return await _read(db, needs, regions, km, active_only)
+        found = await _read_cached(db, cache, needs, regions, km, active_only)
+        if found is None:
+            raise _Changed
+        return found
+
     regions = await directory.regions()
     if p.region not in regions:
         raise BadInput(f"unknown region {p.region!r}", field="region")
@@ -98,7 +148,7 @@ async def route(db: Database, directory: Directory, p: Profile, needs: list[str]
     order = regions_by_distance(regions, p.region)
     km = dict(order)
     routes = {n: NeedRoute(need=n, searched_regions=[p.region]) for n in needs}
-    found = await _read(db, needs, [p.region], km, active_only=False)
+    found = await read(needs, [p.region], active_only=False)
     eligible: dict[str, list[Candidate]] = {}
     for n in needs:
         eligible[n], routes[n].excluded = split(found[n].values(), p)
@@ -108,7 +158,7 @@ async def route(db: Database, directory: Directory, p: Profile, needs: list[str]
         if not missing:
             break
         batch = rest[i:i + REGION_BATCH]
-        more = await _read(db, missing, batch, km, active_only=True)
+        more = await read(missing, batch, active_only=True)
         for n in missing:
             routes[n].searched_regions += batch
             ok, _ = split(more[n].values(), p)
@@ -121,20 +171,25 @@ async def route(db: Database, directory: Directory, p: Profile, needs: list[str]
             needs_of_org.setdefault(c.organization_id, set()).add(n)
     names = {code: g.name_en for code, g in regions.items()}
     for n in needs:
-        routes[n].ranked = rank(eligible[n], p, needs_of_org, len(needs), names)[:limit]
+        routes[n].ranked = rank(eligible[n], p, needs_of_org, len(needs), names, limit)
         routes[n].excluded.sort(key=lambda x: (x[1].rule, x[0].service_name))
     result = RouteResult(profile=p, needs=[routes[n] for n in needs])
     result.plan = plan(result.needs)
-    result.notices = await _notices(db, p)
+    result.notices = await _notices(db, p, cache)
     return result
 
 
-async def _notices(db: Database, p: Profile) -> list[Notice]:
+async def _notices(db: Database, p: Profile, cache: RouteCache | None) -> list[Notice]:
     rules = notifications(p)
     if not rules:
         return []
-    rows = await db.read("responsibility_holders", codes=sorted({r.notify for r in rules}),
-                         region=p.region)
+    codes = tuple(sorted({r.notify for r in rules}))
+    rows = cache.holders.get((codes, p.region)) if cache is not None else None
+    if rows is None:
+        version = cache.version if cache is not None else None
+        rows = await db.read("responsibility_holders", codes=list(codes), region=p.region)
+        if cache is not None and cache.version == version:
+            cache.holders[(codes, p.region)] = rows
     holders: dict[str, list[Holder]] = {}
     for r in rows:
         holders.setdefault(r["responsibility"], []).append(Holder(

@@ -4,6 +4,7 @@ notifications the law requires. Pure functions over candidate rows; graph/route.
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -124,35 +125,44 @@ class Ranked:
 
 
 def rank(eligible: Sequence[Candidate], p: Profile, needs_of_org: dict[str, set[str]],
-         asked: int, region_names: dict[str, str]) -> list[Ranked]:
+         asked: int, region_names: dict[str, str], limit: int | None = None) -> list[Ranked]:
     """Order eligible services for one need: legal mandate, then same region, then distance,
     then more of the person's needs met by the same organization, then free places, then
-    a shared language. Every step is written out as a reason."""
-    out = []
+    a shared language. Every step is written out as a reason (for the first `limit`)."""
+    spoken = set(p.languages)
+    keyed = []
     for c in eligible:
         covered = len(needs_of_org.get(c.organization_id, ()))
-        languages = sorted(set(c.languages) & set(p.languages))
-        reasons = []
-        if c.mandated:
-            b = c.basis[0]
-            law = f" ({b.provision_title})" if b.provision_title else ""
-            reasons.append(f"holds the legal responsibility {b.responsibility}{law}")
-        where = region_names.get(c.region, c.region)
-        reasons.append(f"in {where}" if c.distance_km == 0 else
-                       f"nearest: {where}, {c.distance_km:.0f} km away")
-        if asked > 1:
-            reasons.append(f"its organization meets {covered} of the {asked} needs")
-        if c.capacity_total is not None:
-            reasons.append(f"{c.capacity_available} of {c.capacity_total} places free")
-        if languages:
-            reasons.append(f"speaks {', '.join(languages)}")
-        elif p.languages and c.languages:
-            reasons.append("no shared language listed: interpretation may be needed")
+        shared = bool(spoken.intersection(c.languages))
         free = c.capacity_available if c.capacity_total is not None else 0
         key = (not c.mandated, c.distance_km > 0, round(c.distance_km), -covered, -(free or 0),
-               not languages, c.service_name, c.service_id)
-        out.append(Ranked(c, tuple(reasons), key))
-    return sorted(out, key=lambda r: r.key)
+               not shared, c.service_name, c.service_id)
+        keyed.append((key, c, covered))
+    top = heapq.nsmallest(limit, keyed) if limit is not None else sorted(keyed)
+    return [Ranked(c, _reasons(c, p, covered, asked, region_names), key)
+            for key, c, covered in top]
+
+
+def _reasons(c: Candidate, p: Profile, covered: int, asked: int,
+             region_names: dict[str, str]) -> tuple[str, ...]:
+    languages = sorted(set(c.languages) & set(p.languages))
+    reasons = []
+    if c.mandated:
+        b = c.basis[0]
+        law = f" ({b.provision_title})" if b.provision_title else ""
+        reasons.append(f"holds the legal responsibility {b.responsibility}{law}")
+    where = region_names.get(c.region, c.region)
+    reasons.append(f"in {where}" if c.distance_km == 0 else
+                   f"nearest: {where}, {c.distance_km:.0f} km away")
+    if asked > 1:
+        reasons.append(f"its organization meets {covered} of the {asked} needs")
+    if c.capacity_total is not None:
+        reasons.append(f"{c.capacity_available} of {c.capacity_total} places free")
+    if languages:
+        reasons.append(f"speaks {', '.join(languages)}")
+    elif p.languages and c.languages:
+        reasons.append("no shared language listed: interpretation may be needed")
+    return tuple(reasons)
 
 
 @dataclass

@@ -336,3 +336,10 @@ RETURN count(*) AS n
 MATCH (l:DirectoryLoad {id: $id})
 SET l.status = $status, l.finished_at = datetime(), l.written = $written
 RETURN l.id AS id
+
+// name: bump_directory_version
+// mode: write
+// Every directory write ends here: caches of the directory (routing) compare this version.
+MERGE (v:DirectoryVersion {id: 'directory'})
+SET v.version = randomUUID()
+RETURN v.version AS version

@@ -40,3 +40,16 @@ WITH x, c WHERE c.o.jurisdiction = 'NATIONAL' OR c.km = nearest
 RETURN x.code AS responsibility, c.o.id AS organization_id, c.o.name AS organization_name,
        c.g.code AS region, c.km AS distance_km, c.o.jurisdiction AS jurisdiction
 ORDER BY x.code, c.o.jurisdiction = 'NATIONAL', c.km, c.o.name
+
+// name: route_live
+// params: ids
+// What may have changed since the routing cache (graph/route_cache.py) was filled: the
+// directory's version (bumped by every directory write) and the free places of the listed
+// capacity-bound services (taken and given back by referrals).
+OPTIONAL MATCH (v:DirectoryVersion {id: 'directory'})
+CALL () {
+  UNWIND $ids AS id
+  MATCH (s:Service {id: id})
+  RETURN collect([s.id, s.capacity_available]) AS live
+}
+RETURN v.version AS version, live

@@ -38,6 +38,10 @@ CREATE CONSTRAINT hsds_record_key IF NOT EXISTS FOR (n:HsdsRecord) REQUIRE n.key
 // mode: schema
 CREATE CONSTRAINT directory_load_id IF NOT EXISTS FOR (n:DirectoryLoad) REQUIRE n.id IS UNIQUE
 
+// name: constraint_directory_version_id
+// mode: schema
+CREATE CONSTRAINT directory_version_id IF NOT EXISTS FOR (n:DirectoryVersion) REQUIRE n.id IS UNIQUE
+
 // name: index_directory_load_status
 // mode: schema
 CREATE INDEX directory_load_status IF NOT EXISTS FOR (n:DirectoryLoad) ON (n.status)

@@ -4,6 +4,8 @@ conflicts; a shelter never overbooked under concurrency; decline and re-route; s
 from __future__ import annotations
 
 import asyncio
+import shutil
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -187,3 +189,39 @@ def test_pending_past_its_deadline_is_overdue(shelter: Settings) -> None:
         assert rid in [n["id"] for n in overdue["referrals"]["nodes"]]
         on_time = gql("{ referrals(filter: {overdue: false}, first: 100) { nodes { id } } }")
         assert rid not in [n["id"] for n in on_time["referrals"]["nodes"]]
+
+
+ROUTE_FREE = """query($r: RouteRequestInput!) { routeReferral(request: $r) {
+  needs { options { service { id } freePlaces } excludedCount excluded(limit: 1) { rule }
+          excludedByRule { rule count } } } }"""
+
+
+def _free_places(gql: GQL) -> dict[str, int | None]:
+    need = gql(ROUTE_FREE, r={"profile": PROFILE, "needs": ["SHELTER"], "limit": 20}
+               )["routeReferral"]["needs"][0]
+    assert len(need["excluded"]) == min(1, need["excludedCount"])
+    assert sum(x["count"] for x in need["excludedByRule"]) == need["excludedCount"]
+    return {o["service"]["id"]: o["freePlaces"] for o in need["options"]}
+
+
+def test_routing_sees_a_directory_loaded_since_and_places_taken_a_moment_ago(
+        shelter: Settings, sender: GQL, receiver: GQL, tmp_path: Path) -> None:
+    assert "test-shelter-2" not in _free_places(sender)  # the API now keeps the routing cache
+    second = tmp_path / "second-shelter"
+    shutil.copytree(ROOT / "tests/fixtures/hsds/valid/test-shelter", second)
+    (second / "services.csv").write_text("id,organization_id,name,status,minimum_age\n"
+                                         "test-shelter-2,test-shelter-org,Second,active,18\n")
+    (second / "service_capacity.csv").write_text(
+        "id,service_id,unit_id,available,maximum,updated\n"
+        "cap-2,test-shelter-2,unit-place,4,4,2026-01-01T00:00:00Z\n")
+    (second / "service_areas.csv").write_text("id,service_id,name\n"
+                                              "area-2,test-shelter-2,Pavlodar Region\n")
+    (second / "attributes.csv").write_text("id,link_id,link_type,link_entity,taxonomy_term_id\n"
+                                           "a-2,test-shelter-2,need,service,t-shelter\n")
+    with_db(shelter, lambda db: load_hsds(db, second))
+    assert _free_places(sender)["test-shelter-2"] == 4
+    r = create(sender, serviceId="test-shelter-2")
+    move(receiver, r["id"], "ACCEPTED", 1)
+    assert _free_places(sender)["test-shelter-2"] == 3
+    move(receiver, r["id"], "CANCELLED", 2)
+    assert _free_places(sender)["test-shelter-2"] == 4

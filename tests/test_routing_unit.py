@@ -74,6 +74,8 @@ def test_ranking_order_mandate_region_distance_needs_capacity_language() -> None
     assert top[0].startswith("holds the legal responsibility PROVIDE_SHELTER")
     assert "in Almaty" in top and "its organization meets 2 of the 2 needs" in top
     assert any(r.startswith("nearest: almaty-region, 300 km") for r in ranked[3].reasons)
+    for limit in (1, 2, 5, 9):  # the first `limit` only, in the same order, with their reasons
+        assert rank(cands, ADULT, needs_of_org, 2, {"almaty": "Almaty"}, limit) == ranked[:limit]
 
 
 def test_plan_uses_the_fewest_organizations() -> None:

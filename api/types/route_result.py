@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from collections import Counter
+
 import strawberry
 
 from api.types.enums import Jurisdiction, NeedCode
@@ -9,6 +11,7 @@ from api.types.region import Region
 from api.types.service import Service
 from graph import route as r
 from graph import routing as rt
+from graph.exceptions import BadInput
 
 
 @strawberry.type(description="A responsibility the provider holds for this need, and its law")
@@ -74,6 +77,12 @@ class ExcludedOption:
         return await _organization(info, self._c.organization_id)
 
 
+@strawberry.type(description="How many services one exclusion rule kept out")
+class RuleCount:
+    rule: str
+    count: int
+
+
 @strawberry.type
 class NeedRoute:
     need: NeedCode
@@ -83,7 +92,25 @@ class NeedRoute:
     searched_regions: list[str]
     note: str
     options: list[RouteOption]
-    excluded: list[ExcludedOption]
+    _excluded: strawberry.Private[list[ExcludedOption]]
+
+    @strawberry.field(description="Services that meet the need but cannot take this person, "
+                                  "each with the rule that excludes it (the first `limit`; "
+                                  "all when no limit is given)")
+    def excluded(self, limit: int | None = None) -> list[ExcludedOption]:
+        if limit is not None and limit < 0:
+            raise BadInput("limit must not be negative", field="limit")
+        return self._excluded if limit is None else self._excluded[:limit]
+
+    @strawberry.field(description="How many services were excluded, whatever `excluded`'s limit")
+    def excluded_count(self) -> int:
+        return len(self._excluded)
+
+    @strawberry.field(description="Exclusions counted by rule, most frequent first")
+    def excluded_by_rule(self) -> list[RuleCount]:
+        counts = Counter(x.rule for x in self._excluded)
+        return [RuleCount(rule=r, count=n) for r, n in
+                sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
 
     @classmethod
     def of(cls, n: rt.NeedRoute, region_name: str) -> NeedRoute:
@@ -99,8 +126,8 @@ class NeedRoute:
         return cls(need=NeedCode(n.need), served_in_region=bool(n.ranked) and not n.fallback,
                    searched_regions=n.searched_regions, note=note,
                    options=[RouteOption.of(i + 1, x) for i, x in enumerate(n.ranked)],
-                   excluded=[ExcludedOption(_c=c, rule=e.rule, detail=e.detail)
-                             for c, e in n.excluded])
+                   _excluded=[ExcludedOption(_c=c, rule=e.rule, detail=e.detail)
+                              for c, e in n.excluded])
 
 
 @strawberry.type

@@ -1,0 +1,83 @@
+"""What routeReferral reads from the directory, kept by the API process between requests.
+
+Candidates are kept per (need, region) as `route_candidates` returned them (every status, the
+distance left at 0, set per request); who holds a responsibility is kept per (responsibilities,
+region). One statement per request, `route_live`, brings the directory's version (bumped by
+every directory write: graph/directory_write.py, graph/directory_chunks.py) and the free places
+of the capacity-bound services the request considers: a changed version empties the cache, and
+free places are always the database's, so a referral accepted a moment ago counts.
+"""
+
+from __future__ import annotations
+
+import weakref
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from graph.db import Database
+from graph.routing import Candidate
+
+Key = tuple[str, str]  # need, region
+
+
+@dataclass
+class RouteCache:
+    version: str | None = None
+    candidates: dict[Key, list[Candidate]] = field(default_factory=dict)
+    holders: dict[tuple[tuple[str, ...], str], list[dict[str, Any]]] = field(default_factory=dict)
+    resets: int = 0
+
+    def reset(self, version: str | None) -> None:
+        self.version = version
+        self.candidates = {}
+        self.holders = {}
+        self.resets += 1
+
+    async def candidates_for(self, db: Database, needs: list[str], regions: list[str],
+                             make: Any) -> dict[Key, list[Candidate]]:
+        """(need, region) -> candidates, reading the missing pairs in one statement; `make`
+        turns a route_candidates row into a Candidate."""
+        missing_needs = sorted({n for n in needs for g in regions if (n, g) not in self.candidates})
+        if missing_needs:
+            missing_regions = sorted({g for g in regions for n in missing_needs
+                                      if (n, g) not in self.candidates})
+            found: dict[Key, dict[str, Candidate]] = {(n, g): {} for n in missing_needs
+                                                      for g in missing_regions}
+            for row in await db.read("route_candidates", needs=missing_needs,
+                                     regions=missing_regions, active_only=False):
+                c = make(row, 0.0)
+                found[(c.need, c.region)][c.service_id] = c
+            version = self.version
+            for key, cands in found.items():
+                if self.version == version:
+                    self.candidates.setdefault(key, list(cands.values()))
+        return {(n, g): self.candidates.get((n, g), []) for n in needs for g in regions}
+
+    async def live(self, db: Database, cands: list[Candidate]) -> dict[str, int | None] | None:
+        """Free places of the capacity-bound ones among `cands`, or None when the directory
+        changed since the cache was filled (it is emptied: read again)."""
+        ids = sorted({c.service_id for c in cands if c.capacity_total is not None})
+        row = (await db.read("route_live", ids=ids))[0]
+        if row["version"] != self.version:
+            self.reset(row["version"])
+            return None
+        return {sid: free for sid, free in row["live"]}
+
+
+def with_live(c: Candidate, free: dict[str, int | None], distance_km: float) -> Candidate:
+    """The candidate with today's free places and its distance from the person."""
+    now = free.get(c.service_id, c.capacity_available)
+    if now == c.capacity_available and distance_km == c.distance_km:
+        return c
+    return replace(c, capacity_available=now, distance_km=distance_km)
+
+
+_CACHES: weakref.WeakKeyDictionary[Database, RouteCache] = weakref.WeakKeyDictionary()
+
+
+def cache_for(db: Database) -> RouteCache:
+    """The process's cache for this database connection."""
+    cache = _CACHES.get(db)
+    if cache is None:
+        cache = _CACHES[db] = RouteCache()
+    return cache
