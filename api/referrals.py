@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+from dataclasses import replace
 from typing import Any
 
 import strawberry
@@ -25,10 +26,38 @@ from api.types.route_result import (
 from graph import referrals as rf
 from graph.exceptions import BadInput, NotFound
 from graph.route import route
-from graph.route_cache import cache_for
+from graph.route_cache import RouteCache, cache_for
 
 Info = strawberry.Info[Context, None]
 ROLES = ("COORDINATOR",)
+
+
+async def _prime(ctx: Context, cache: RouteCache, result: Any) -> None:
+    """Hand the DataLoaders the services and organizations of the answer from the routing
+    cache (loading, once per directory version, those it does not hold yet), with today's free
+    places: the answer then costs no further statement."""
+    cands = {c.service_id: c for n in result.needs
+             for c in [x.candidate for x in n.ranked] + [c for c, _ in n.excluded]}
+    version = cache.version
+    missing = [sid for sid in cands if sid not in cache.services]
+    if missing:
+        loaded = await ctx.service.load_many(missing)
+        if cache.version == version:
+            cache.services.update({s.id: s for s in loaded if s is not None})
+    orgs = {c.organization_id for c in cands.values()} | \
+        {h.organization_id for n in result.notices for h in n.holders}
+    missing = [oid for oid in orgs if oid not in cache.organizations]
+    if missing:
+        found = await ctx.organization.load_many(missing)
+        if cache.version == version:
+            cache.organizations.update({o.id: o for o in found if o is not None})
+    for sid, c in cands.items():
+        known = cache.services.get(sid)
+        if known is not None:
+            ctx.service.prime(sid, replace(known, capacity_available=c.capacity_available))
+    for oid in orgs:
+        if oid in cache.organizations:
+            ctx.organization.prime(oid, cache.organizations[oid])
 
 
 @strawberry.input
@@ -83,8 +112,10 @@ class ReferralQuery:
         if not 1 <= request.limit <= 20:
             raise BadInput("limit must be between 1 and 20", field="limit")
         profile = request.profile.to_domain()
+        cache = cache_for(ctx.db)
         result = await route(ctx.db, ctx.directory, profile, [n.value for n in request.needs],
-                             request.limit, cache_for(ctx.db))
+                             request.limit, cache)
+        await _prime(ctx, cache, result)
         regions = await ctx.directory.regions()
         known = await ctx.responsibilities()
         name = regions[profile.region].name_en

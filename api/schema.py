@@ -6,7 +6,13 @@ import logging
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+from strawberry.extensions import (
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    ValidationCache,
+)
 from strawberry.tools import merge_types
 from strawberry.types.execution import ExecutionContext
 
@@ -176,11 +182,12 @@ Mutation = merge_types("Mutation", (DirectoryMutation, ReferralMutation, Investi
 
 
 def build_schema(settings: Settings) -> strawberry.Schema:
-    return Schema(
-        query=Query,
-        mutation=Mutation,
-        extensions=[
-            lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),
-            lambda: MaxAliasesLimiter(max_alias_count=settings.max_aliases),
-            lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
-        ])
+    # One instance of each extension for every request: a client sends the same few documents
+    # again and again, and the caches key validation on the rules' identity, so each document is
+    # parsed and validated (limits included) once.
+    shared = (QueryDepthLimiter(max_depth=settings.max_query_depth),
+              MaxAliasesLimiter(max_alias_count=settings.max_aliases),
+              MaxTokensLimiter(max_token_count=settings.max_tokens),
+              ParserCache(maxsize=256), ValidationCache(maxsize=256))
+    return Schema(query=Query, mutation=Mutation,
+                  extensions=[(lambda x=x: x) for x in shared])  # type: ignore[misc]

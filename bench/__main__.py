@@ -32,6 +32,8 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     w.add_argument("--concurrency", type=int, default=20, help="requests in flight (default 20)")
     p.add_argument("--route-concurrency", type=int, default=50,
                    help="routeReferral clients in flight (default 50)")
+    p.add_argument("--route-rate", type=float, default=300.0,
+                   help="routeReferral requests/s offered in the open-loop phase (default 300)")
     d = p.add_argument_group("load")
     d.add_argument("--load-orgs", type=int, default=20_000, help="HSDS organizations (default 20000)")
     d.add_argument("--load-services", type=int, default=100_000,
@@ -103,7 +105,8 @@ def run_investigations(args: argparse.Namespace) -> None:
 
 def run_routing(args: argparse.Namespace) -> None:
     opts = routing.Options(organizations=args.orgs, services=args.services, requests=args.requests,
-                           concurrency=args.route_concurrency, seed=args.seed)
+                           concurrency=args.route_concurrency, rate=args.route_rate,
+                           seed=args.seed)
     result = routing.run(opts)
     write_section(args.out, routing.SECTION, routing.render(result))
     h, r = result.http, result.raw

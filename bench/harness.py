@@ -207,30 +207,40 @@ Call = Callable[[str, str], Awaitable[None]]
 
 
 async def drive(pairs: Sequence[Pair], concurrency: int, call: Call,
-                pids: dict[str, int | None] | None = None) -> Stats:
-    """Run `call(need, region)` once per pair with `concurrency` requests in flight (closed loop:
-    each worker sends its next request when the previous one answered). Latency is measured
-    per call with time.perf_counter; a call that raises counts as an error, not a latency.
-    `pids` names processes whose CPU time is charged to the phase; the rest of the machine's
-    busy time in the phase is reported as OTHERS (other programs competing for the CPUs)."""
+                pids: dict[str, int | None] | None = None, rate: float | None = None) -> Stats:
+    """Run `call(need, region)` once per pair with at most `concurrency` requests in flight.
+    Without `rate`, closed loop: each worker sends its next request when the previous one
+    answered (the most the system can do). With `rate`, open loop: request i is due at
+    start + i / rate, whoever is free sends it, and its latency counts from when it was due, so
+    waiting for a free worker is counted too (no coordinated omission). Latency is measured with
+    time.perf_counter; a call that raises counts as an error, not a latency. `pids` names
+    processes whose CPU time is charged to the phase; the rest of the machine's busy time in the
+    phase is reported as OTHERS (other programs competing for the CPUs)."""
     latencies: list[float] = []
     errors: list[str] = []
-    todo = iter(pairs)  # shared: each pair is taken by exactly one worker
+    todo = iter(enumerate(pairs))  # shared: each pair is taken by exactly one worker
 
     async def worker() -> None:
-        for need, region in todo:
-            t0 = time.perf_counter()
+        for i, (need, region) in todo:
+            if rate is not None:
+                due = t0 + i / rate
+                wait = due - time.perf_counter()
+                if wait > 0:
+                    await asyncio.sleep(wait)
+                start = due
+            else:
+                start = time.perf_counter()
             try:
                 await call(need, region)
             except Exception as e:  # noqa: BLE001 - counted and reported, never hidden
                 errors.append(f"{need}/{region}: {type(e).__name__}: {e}")
                 continue
-            latencies.append(time.perf_counter() - t0)
+            latencies.append(time.perf_counter() - start)
 
     pids = pids or {}
     cpu0 = {k: cpu_seconds(p) for k, p in pids.items()}
     busy0 = machine_busy_seconds()
-    t0 = time.perf_counter()
+    t0 = time.perf_counter()  # read by the workers once they run
     await asyncio.gather(*(worker() for _ in range(max(1, concurrency))))
     wall = time.perf_counter() - t0
     cpu = {k: cpu_seconds(p) - cpu0[k] for k, p in pids.items()}

@@ -31,7 +31,7 @@ LIMIT = 5
 ROUTE = """query($r: RouteRequestInput!) { routeReferral(request: $r) {
   needs { need servedInRegion note
           options { rank service { id name } organization { id name } distanceKm freePlaces reasons }
-          excluded { rule detail service { id } } }
+          excludedCount excludedByRule { rule count } excluded(limit: 3) { rule detail service { id } } }
   plan { organization { id } services { need service { id } } }
   uncoveredNeeds
   notifications { code mandatory requiresConsent notify { organization { id } } } } }"""
@@ -48,6 +48,7 @@ class Options:
     requests: int = 2000
     concurrency: int = 50
     profiles: int = 400
+    rate: float = 300.0  # requests/s offered in the open-loop phase
     seed: int = SEED
 
 
@@ -55,8 +56,10 @@ class Options:
 class Result:
     options: Options
     prepared: Prepared
-    http: Stats
+    http: Stats  # closed loop: the most it can do
     raw: Stats
+    http_paced: Stats  # open loop at options.rate: latency under that load
+    raw_paced: Stats
     statements: float
     at: str = field(default_factory=now_utc)
 
@@ -111,7 +114,7 @@ async def _record(settings: Settings, requests: list[dict[str, Any]]
 
 async def _measure(settings: Settings, server: ApiServer, token: str, requests: list[dict[str, Any]],
                    plans: list[list[tuple[str, dict[str, Any]]]], n: int, concurrency: int,
-                   neo4j_pid: int | None) -> tuple[Stats, Stats]:
+                   neo4j_pid: int | None, rate: float) -> tuple[Stats, Stats, Stats, Stats]:
     rng = random.Random(n)
     picks = [str(rng.randrange(len(requests))) for _ in range(n)]
     work = [(p, "") for p in picks]
@@ -141,12 +144,17 @@ async def _measure(settings: Settings, server: ApiServer, token: str, requests: 
             log(f"warm-up done ({len(warm)} requests per path); measuring {n} requests")
             http = await drive(work, concurrency, over_http, pids)
             raw_stats = await drive(work, concurrency, raw, pids)
+            log(f"closed loop: HTTP {http.rps:.0f}/s, raw {raw_stats.rps:.0f}/s; now paced at "
+                f"{rate:.0f}/s")
+            http_paced = await drive(work, concurrency, over_http, pids, rate=rate)
+            raw_paced = await drive(work, concurrency, raw, pids, rate=rate)
     finally:
         await db.close()
-    for name, s in (("HTTP", http), ("raw", raw_stats)):
+    for name, s in (("HTTP", http), ("raw", raw_stats), ("HTTP paced", http_paced),
+                    ("raw paced", raw_paced)):
         if s.errors:
             raise BenchError(f"{s.errors} of {n} {name} requests failed; first: {s.first_error}")
-    return http, raw_stats
+    return http, raw_stats, http_paced, raw_paced
 
 
 def run(opts: Options) -> Result:
@@ -160,11 +168,13 @@ def run(opts: Options) -> Result:
             prepared = asyncio.run(_prepare(settings_for(inst, LOAD_TX_TIMEOUT_S), rows))
             plans = asyncio.run(_record(settings_for(inst), requests))
             with ApiServer(settings_for(inst), home / "api.log") as server:
-                http, raw = asyncio.run(_measure(settings_for(inst), server, prepared.token,
-                                                 requests, plans, opts.requests, opts.concurrency,
-                                                 inst.pid()))
+                measured = asyncio.run(_measure(settings_for(inst), server, prepared.token,
+                                                requests, plans, opts.requests, opts.concurrency,
+                                                inst.pid(), opts.rate))
     statements = sum(len(p) for p in plans) / len(plans)
-    return Result(options=opts, prepared=prepared, http=http, raw=raw, statements=statements)
+    http, raw, http_paced, raw_paced = measured
+    return Result(options=opts, prepared=prepared, http=http, raw=raw, http_paced=http_paced,
+                  raw_paced=raw_paced, statements=statements)
 
 
 def _ms(x: float) -> str:
@@ -179,50 +189,71 @@ def _met(ok: bool) -> str:
     return "met" if ok else "**not met**"
 
 
+def _row(name: str, x: Stats) -> list[str]:
+    return [name, str(x.requests), _ms(x.p50_ms), _ms(x.p95_ms), _ms(x.p99_ms), f"{x.rps:.0f}"]
+
+
+def _ratios(a: Stats, b: Stats) -> list[str]:
+    return ["**HTTP / raw**", "", _ratio(a.p50_ms, b.p50_ms), _ratio(a.p95_ms, b.p95_ms),
+            _ratio(a.p99_ms, b.p99_ms), _ratio(a.rps, b.rps)]
+
+
 def render(r: Result) -> str:
-    o, h, w = r.options, r.http, r.raw
+    o, h, w, hp, wp = r.options, r.http, r.raw, r.http_paced, r.raw_paced
     m, v = machine(), versions()
-    figures = table(
-        ["Path", "Requests", "p50 ms", "p95 ms", "p99 ms", "Requests/s"],
-        [["GraphQL `routeReferral` over HTTP", str(h.requests), _ms(h.p50_ms), _ms(h.p95_ms),
-          _ms(h.p99_ms), f"{h.rps:.0f}"],
-         ["Raw Cypher (the same statements, async driver)", str(w.requests), _ms(w.p50_ms),
-          _ms(w.p95_ms), _ms(w.p99_ms), f"{w.rps:.0f}"],
-         ["**HTTP / raw**", "", _ratio(h.p50_ms, w.p50_ms), _ratio(h.p95_ms, w.p95_ms),
-          _ratio(h.p99_ms, w.p99_ms), _ratio(h.rps, w.rps)]])
+    head = ["Path", "Requests", "p50 ms", "p95 ms", "p99 ms", "Requests/s"]
+    paced = table(head, [_row("GraphQL `routeReferral` over HTTP", hp),
+                         _row("Raw Cypher (the routing's statements, async driver)", wp),
+                         _ratios(hp, wp)])
+    closed = table(head, [_row("GraphQL `routeReferral` over HTTP", h),
+                          _row("Raw Cypher (the routing's statements, async driver)", w),
+                          _ratios(h, w)])
     targets = table(["Target", "Measured", ""],
-                    [["p99 under 25 ms", f"{h.p99_ms:.1f} ms", _met(h.p99_ms < 25)],
-                     ["at least 300 requests/s", f"{h.rps:.0f}", _met(h.rps >= 300)],
-                     ["GraphQL and Python add at most half again (p50 ratio ≤ 1.5)",
-                      _ratio(h.p50_ms, w.p50_ms), _met(w.p50_ms > 0 and h.p50_ms / w.p50_ms <= 1.5)]])
+                    [[f"p99 under 25 ms (at {o.rate:.0f} requests/s offered)", f"{hp.p99_ms:.1f} ms",
+                      _met(hp.p99_ms < 25)],
+                     ["at least 300 requests/s (closed loop)", f"{h.rps:.0f}", _met(h.rps >= 300)],
+                     [f"GraphQL and Python add at most half again (p50 ratio ≤ 1.5 at "
+                      f"{o.rate:.0f}/s)", _ratio(hp.p50_ms, wp.p50_ms),
+                      _met(wp.p50_ms > 0 and hp.p50_ms / wp.p50_ms <= 1.5)]])
     procs = list(h.cpu_ms)
-    cpu = table(["CPU ms per request", *procs],
+    cpu = table(["CPU ms per request (closed loop)", *procs],
                 [["HTTP", *(_ms(h.cpu_ms[k]) for k in procs)],
                  ["raw", *(_ms(w.cpu_ms.get(k, 0.0)) for k in procs)]])
     c = r.prepared.counts
     return f"""## {SECTION}
 
 Measured {r.at} by `python -m bench --only routing` (bench/routing.py), seed {o.seed}:
-{o.requests} requests per path drawn from {o.profiles} generated person profiles (region, age,
-sex, citizenship, exploitation type, 1-3 needs), {o.concurrency} in flight, after a warm-up of
-every profile on each path, on {c["organizations"]} organizations and {c["services"]} services
-(the Kazakhstan directory plus bench/generate.py's). The raw path replays, per profile, exactly
-the named statements graph/route.py sent for it ({r.statements:.1f} on average: the candidates
-of the person's region, farther regions only when nothing qualified, and the notification
-holders) through the same async driver with READ routing.
+{o.requests} requests per path and phase drawn from {o.profiles} generated person profiles
+(region, age, sex, citizenship, exploitation type, 1-3 needs), by {o.concurrency} clients, after
+a warm-up of every profile on each path, on {c["organizations"]} organizations and
+{c["services"]} services (the Kazakhstan directory plus bench/generate.py's). The raw path
+replays, per profile, the named statements graph/route.py sends to compute that routing from the
+graph ({r.statements:.1f} on average: the candidates of the person's region, farther regions only
+when nothing qualified, and the notification holders) through the same async driver with READ
+routing.
 
-{figures}
 {targets}
+Open loop: {o.rate:.0f} requests/s offered by {o.concurrency} clients; a latency counts from
+when the request was due, so waiting for a free client counts too.
+
+{paced}
+Closed loop: {o.concurrency} requests in flight, each client sending its next request when the
+last one answered: the most each path can do on this machine.
+
+{closed}
 {cpu}
 Machine: {m["cpu"]}, {m["nproc"]} logical CPUs, {m["memory"]}; {r.prepared.server} embedded
 (heap 2g, page cache 512 MiB); Python {v["python"]}, strawberry-graphql {v["strawberry-graphql"]},
 neo4j driver {v["neo4j (driver)"]}; the API is one uvicorn worker in its own process; Neo4j, the
 API and the load generator share the CPUs.
 
-How to read it: the HTTP path also looks up the token, reads the region list (cached), the
-responsibilities (cached for seconds), and loads the listed services and organizations in one
-batch each, then ranks, plans and serialises in Python; the ratio is what the API layer costs
-over the statements themselves, and the CPU table says which process pays it. With the CPUs
-shared by all three processes, requests/s is bound by CPU and the tail latencies mostly measure
-queueing behind the {o.concurrency} requests in flight.
+How to read it: the API keeps the routing's candidates per (need, region) and the notification
+holders between requests (graph/route_cache.py), so per request it sends one statement,
+`route_live` (the directory's version, and the free places of the capacity-bound candidates,
+always read live), plus the token look-up and one batched load each of the listed services and
+organizations; then it ranks, plans and serialises in Python. The raw path is the Cypher that
+computes the same routing without that cache. A ratio below 1 means the API answers faster than
+the statements alone. The query asks for the first 3 exclusions per need with their count and
+counts by rule (`excluded(limit: 3)`, `excludedCount`, `excludedByRule`), as a coordinator's
+screen would; without a limit every excluded service is listed.
 """

@@ -3,6 +3,7 @@ with READ routing, `database_` always set, driver errors wrapped in our own exce
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping
@@ -15,6 +16,7 @@ from graph.queries import Query, load_queries, query
 from neo4j import AsyncGraphDatabase, AsyncManagedTransaction, RoutingControl
 from neo4j import exceptions as nx
 
+READ_ATTEMPTS = 3
 log = logging.getLogger("referralnet.db")
 
 Row = dict[str, Any]
@@ -84,13 +86,33 @@ class Database:
         if routing is RoutingControl.READ and q.mode != "read":
             raise QueryDefinitionError(f"query {name!r} is not a read", file=q.file, line=q.line)
         try:
-            records, _, _ = await self.driver.execute_query(
-                self._query(q), _bind(q, params), database_=self.database, routing_=routing)
+            if routing is RoutingControl.READ:
+                records = await self._read_autocommit(q, _bind(q, params))
+            else:
+                records, _, _ = await self.driver.execute_query(
+                    self._query(q), _bind(q, params), database_=self.database, routing_=routing)
         except Exception as e:
             raise wrap_driver_error(e, name) from e
         if plain:
             return [dict(zip(r.keys(), r.values(), strict=True)) for r in records]
         return [r.data() for r in records]
+
+    async def _read_autocommit(self, q: Query, params: dict[str, Any]) -> list[neo4j.Record]:
+        """A read as one auto-commit statement: RUN and PULL in one round trip, where a managed
+        transaction also sends BEGIN and COMMIT. Retried like one on a lost connection or a
+        transient error (a read has no effect to repeat)."""
+        for attempt in range(READ_ATTEMPTS):
+            try:
+                async with self.driver.session(database=self.database,
+                                               default_access_mode=neo4j.READ_ACCESS) as session:
+                    result = await session.run(self._query(q), params)
+                    return [r async for r in result]
+            except (neo4j.exceptions.SessionExpired, neo4j.exceptions.ServiceUnavailable,
+                    neo4j.exceptions.TransientError):
+                if attempt == READ_ATTEMPTS - 1:
+                    raise
+                await asyncio.sleep(0.05 * 2 ** attempt)
+        raise AssertionError("unreachable")
 
     async def read(self, name: str, /, **params: Any) -> list[Row]:
         return await self._run(name, RoutingControl.READ, params)

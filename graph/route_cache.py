@@ -16,6 +16,7 @@ from typing import Any
 
 from graph.db import Database
 from graph.routing import Candidate
+from graph.types import Organization, Service
 
 Key = tuple[str, str]  # need, region
 
@@ -25,12 +26,17 @@ class RouteCache:
     version: str | None = None
     candidates: dict[Key, list[Candidate]] = field(default_factory=dict)
     holders: dict[tuple[tuple[str, ...], str], list[dict[str, Any]]] = field(default_factory=dict)
+    # The services and organizations answers list, as the API's DataLoaders load them.
+    services: dict[str, Service] = field(default_factory=dict)
+    organizations: dict[str, Organization] = field(default_factory=dict)
     resets: int = 0
 
     def reset(self, version: str | None) -> None:
         self.version = version
         self.candidates = {}
         self.holders = {}
+        self.services = {}
+        self.organizations = {}
         self.resets += 1
 
     async def candidates_for(self, db: Database, needs: list[str], regions: list[str],
