@@ -30,14 +30,16 @@ from graph.route_cache import RouteCache, cache_for
 
 Info = strawberry.Info[Context, None]
 ROLES = ("COORDINATOR",)
+PRIMED = 20
 
 
 async def _prime(ctx: Context, cache: RouteCache, result: Any) -> None:
-    """Hand the DataLoaders the services and organizations of the answer from the routing
-    cache (loading, once per directory version, those it does not hold yet), with today's free
-    places: the answer then costs no further statement."""
+    """Hand the DataLoaders the services and organizations of the answer (the options, and the
+    first PRIMED exclusions of each need) from the routing cache, loading once per directory
+    version those it does not hold yet, with today's free places: such an answer costs no
+    further statement. Services further down the exclusions are loaded if asked for."""
     cands = {c.service_id: c for n in result.needs
-             for c in [x.candidate for x in n.ranked] + [c for c, _ in n.excluded]}
+             for c in [x.candidate for x in n.ranked] + [c for c, _ in n.excluded[:PRIMED]]}
     version = cache.version
     missing = [sid for sid in cands if sid not in cache.services]
     if missing:

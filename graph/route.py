@@ -93,7 +93,7 @@ async def _read_cached(db: Database, cache: RouteCache, needs: list[str], region
                        ) -> dict[str, dict[str, Candidate]] | None:
     """As _read, from the cache with live free places; None when the directory changed."""
     cands = await cache.candidates_for(db, needs, regions, _candidate)
-    free = await cache.live(db, [c for cs in cands.values() for c in cs])
+    free = await cache.live(db)
     if free is None:
         return None
     out: dict[str, dict[str, Candidate]] = {n: {} for n in needs}

@@ -2,10 +2,12 @@
 
 Candidates are kept per (need, region) as `route_candidates` returned them (every status, the
 distance left at 0, set per request); who holds a responsibility is kept per (responsibilities,
-region). One statement per request, `route_live`, brings the directory's version (bumped by
-every directory write: graph/directory_write.py, graph/directory_chunks.py) and the free places
-of the capacity-bound services the request considers: a changed version empties the cache, and
-free places are always the database's, so a referral accepted a moment ago counts.
+region); the free places of every capacity-bound service are kept too. One small statement per
+request, `route_live`, brings the directory's version (bumped by every directory write:
+graph/directory_write.py, graph/directory_chunks.py) and the free places of the services whose
+places referrals took or gave back since the last look (each such change stamps the service's
+`places_changed_at`, which is indexed): a changed version empties the cache, and a referral
+accepted a moment ago counts.
 """
 
 from __future__ import annotations
@@ -19,6 +21,10 @@ from graph.routing import Candidate
 from graph.types import Organization, Service
 
 Key = tuple[str, str]  # need, region
+# A referral's transaction stamps the place it takes with the clock when it started, and may
+# commit later: each look goes back this far (longer than a transaction may run), so that no
+# change is missed; seeing one twice is harmless.
+SYNC_MARGIN_MS = 60_000
 
 
 @dataclass
@@ -29,10 +35,14 @@ class RouteCache:
     # The services and organizations answers list, as the API's DataLoaders load them.
     services: dict[str, Service] = field(default_factory=dict)
     organizations: dict[str, Organization] = field(default_factory=dict)
+    free: dict[str, int | None] = field(default_factory=dict)  # capacity-bound services
+    synced_at: int | None = None  # database clock (ms) of the last look at free places
     resets: int = 0
 
     def reset(self, version: str | None) -> None:
         self.version = version
+        self.free = {}
+        self.synced_at = None
         self.candidates = {}
         self.holders = {}
         self.services = {}
@@ -59,15 +69,20 @@ class RouteCache:
                     self.candidates.setdefault(key, list(cands.values()))
         return {(n, g): self.candidates.get((n, g), []) for n in needs for g in regions}
 
-    async def live(self, db: Database, cands: list[Candidate]) -> dict[str, int | None] | None:
-        """Free places of the capacity-bound ones among `cands`, or None when the directory
-        changed since the cache was filled (it is emptied: read again)."""
-        ids = sorted({c.service_id for c in cands if c.capacity_total is not None})
-        row = (await db.read("route_live", ids=ids))[0]
+    async def live(self, db: Database) -> dict[str, int | None] | None:
+        """Free places of every capacity-bound service, brought up to date; None when the
+        directory changed since the cache was filled (it is emptied: read again)."""
+        if self.synced_at is None:
+            row = (await db.read_plain("route_places"))[0]
+            self.free = {}
+        else:
+            row = (await db.read_plain("route_live", since=self.synced_at - SYNC_MARGIN_MS))[0]
         if row["version"] != self.version:
             self.reset(row["version"])
             return None
-        return {sid: free for sid, free in row["live"]}
+        self.free.update({sid: free for sid, free in row["live"]})
+        self.synced_at = row["now"]
+        return self.free
 
 
 def with_live(c: Candidate, free: dict[str, int | None], distance_km: float) -> Candidate:

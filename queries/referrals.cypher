@@ -45,6 +45,8 @@ CALL (r, s, version_ok, status_ok, place_ok) {
         WHEN releases THEN CASE WHEN s.capacity_available + 1 > s.capacity_total
                                 THEN s.capacity_total ELSE s.capacity_available + 1 END
         ELSE s.capacity_available END,
+      s.places_changed_at = CASE WHEN takes OR releases THEN timestamp()
+                                 ELSE s.places_changed_at END,
       r.holds_place = CASE WHEN takes THEN true WHEN releases THEN false ELSE r.holds_place END,
       r.status = $to, r.version = r.version + 1, r.updated_at = $now,
       r.decline_reason = CASE WHEN $decline_reason IS NULL THEN r.decline_reason

@@ -42,14 +42,24 @@ RETURN x.code AS responsibility, c.o.id AS organization_id, c.o.name AS organiza
 ORDER BY x.code, c.o.jurisdiction = 'NATIONAL', c.km, c.o.name
 
 // name: route_live
-// params: ids
-// What may have changed since the routing cache (graph/route_cache.py) was filled: the
-// directory's version (bumped by every directory write) and the free places of the listed
-// capacity-bound services (taken and given back by referrals).
+// params: since
+// What may have changed since the routing cache (graph/route_cache.py) last looked: the
+// directory's version (changed by every directory write) and the free places of the services
+// whose places referrals took or gave back since `since` (milliseconds, database clock).
 OPTIONAL MATCH (v:DirectoryVersion {id: 'directory'})
 CALL () {
-  UNWIND $ids AS id
-  MATCH (s:Service {id: id})
+  MATCH (s:Service)
+  WHERE s.places_changed_at >= $since
   RETURN collect([s.id, s.capacity_available]) AS live
 }
-RETURN v.version AS version, live
+RETURN v.version AS version, live, timestamp() AS now
+
+// name: route_places
+// Free places of every capacity-bound service, and the database clock, to start the cache.
+OPTIONAL MATCH (v:DirectoryVersion {id: 'directory'})
+CALL () {
+  MATCH (s:Service)
+  WHERE s.capacity_total IS NOT NULL
+  RETURN collect([s.id, s.capacity_available]) AS live
+}
+RETURN v.version AS version, live, timestamp() AS now

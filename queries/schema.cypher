@@ -42,6 +42,11 @@ CREATE CONSTRAINT directory_load_id IF NOT EXISTS FOR (n:DirectoryLoad) REQUIRE 
 // mode: schema
 CREATE CONSTRAINT directory_version_id IF NOT EXISTS FOR (n:DirectoryVersion) REQUIRE n.id IS UNIQUE
 
+// name: index_service_places_changed
+// mode: schema
+// The routing cache asks which services' free places changed lately.
+CREATE INDEX service_places_changed IF NOT EXISTS FOR (n:Service) ON (n.places_changed_at)
+
 // name: index_directory_load_status
 // mode: schema
 CREATE INDEX directory_load_status IF NOT EXISTS FOR (n:DirectoryLoad) ON (n.status)

@@ -92,7 +92,7 @@ class NeedRoute:
     searched_regions: list[str]
     note: str
     options: list[RouteOption]
-    _excluded: strawberry.Private[list[ExcludedOption]]
+    _excluded: strawberry.Private[list[tuple[rt.Candidate, rt.Exclusion]]]
 
     @strawberry.field(description="Services that meet the need but cannot take this person, "
                                   "each with the rule that excludes it (the first `limit`; "
@@ -100,7 +100,8 @@ class NeedRoute:
     def excluded(self, limit: int | None = None) -> list[ExcludedOption]:
         if limit is not None and limit < 0:
             raise BadInput("limit must not be negative", field="limit")
-        return self._excluded if limit is None else self._excluded[:limit]
+        shown = self._excluded if limit is None else self._excluded[:limit]
+        return [ExcludedOption(_c=c, rule=e.rule, detail=e.detail) for c, e in shown]
 
     @strawberry.field(description="How many services were excluded, whatever `excluded`'s limit")
     def excluded_count(self) -> int:
@@ -108,7 +109,7 @@ class NeedRoute:
 
     @strawberry.field(description="Exclusions counted by rule, most frequent first")
     def excluded_by_rule(self) -> list[RuleCount]:
-        counts = Counter(x.rule for x in self._excluded)
+        counts = Counter(e.rule for _, e in self._excluded)
         return [RuleCount(rule=r, count=n) for r, n in
                 sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
 
@@ -126,8 +127,7 @@ class NeedRoute:
         return cls(need=NeedCode(n.need), served_in_region=bool(n.ranked) and not n.fallback,
                    searched_regions=n.searched_regions, note=note,
                    options=[RouteOption.of(i + 1, x) for i, x in enumerate(n.ranked)],
-                   _excluded=[ExcludedOption(_c=c, rule=e.rule, detail=e.detail)
-                              for c, e in n.excluded])
+                   _excluded=n.excluded)
 
 
 @strawberry.type
