@@ -68,9 +68,6 @@ def batches(rows: Iterable[T], size: int) -> Iterable[list[T]]:
         yield batch
 
 
-_batches = batches  # the name graph.investigations_write imports
-
-
 async def write_kind(tx: Tx, kind: str, rows: Iterable[dict[str, Any]],
                      progress: Progress | None = None,
                      kept: Outcomes | None = None) -> Outcomes | None:

@@ -1,7 +1,7 @@
 """Writes of case data: the rows loaders/ftm_map.py builds, in batched UNWIND statements, in the
 caller's transaction (all or nothing), each entity row hashed so that a re-load leaves unchanged
 entities alone and says so. Batching, hashing and the created/updated/unchanged counts are those
-of graph.directory_write (`row_hash`, `_batches`, BATCH, OUTCOMES).
+of graph.directory_write (`row_hash`, `batches`, BATCH, OUTCOMES).
 
 Labels and relationship types travel in the rows (Cypher 5.26 dynamic labels, `$(r.label)`), so
 that one statement serves every kind; `check_rows` makes sure each is one the model defines."""
@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from graph.db import Database, Tx
-from graph.directory_write import BATCH, OUTCOMES, Outcomes, Progress, Rows, _batches, row_hash
+from graph.directory_write import BATCH, OUTCOMES, Outcomes, Progress, Rows, batches, row_hash
 from graph.model import load_model
 
 # label kinds per row list, for check_rows
@@ -82,7 +82,7 @@ async def write_batches(tx: Tx, query: str, rows: Iterable[dict[str, Any]], kind
     """Run `query` over `rows` in batches; it returns (outcome, n) rows. None when no rows."""
     outcome = dict.fromkeys(OUTCOMES, 0)
     seen = False
-    for part in _batches(rows, batch):
+    for part in batches(rows, batch):
         seen = True
         if hashed:
             part = [r if "hash" in r else {**r, "hash": row_hash(r)} for r in part]

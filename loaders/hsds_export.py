@@ -18,9 +18,9 @@ from typing import Any
 
 from graph.db import Database
 from graph.hsds_packs import pack_rows
-from loaders.hsds_map import FACET_TAXONOMIES
 from loaders.hsds_read import TABLES
 from loaders.hsds_schema import raw_schema, scalar_columns
+from loaders.hsds_sides import FACET_TAXONOMIES
 
 Row = dict[str, Any]
 _NEEDS_TAXONOMY = "referralnet-needs"

@@ -17,7 +17,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from sys import intern
 from typing import Any, TypeGuard
 
 from graph.exceptions import InvalidData, Problem
@@ -136,7 +135,7 @@ class _Pass:
                 value = data.get(name)
                 if isinstance(value, str):
                     self.reference(table, name, target, value, hard, data, file, line, where)
-        self.catalog.ids[table] = {intern(i) for i in seen}  # the mapper's keys share them
+        self.catalog.ids[table] = set(seen)
         self.catalog.rows[table] = rows
 
     def _rows(self, table: str) -> Iterator[tuple[str, int | None, str, dict[str, Any],
