@@ -220,11 +220,13 @@ async def linked_suspects(db: Database, case_id: str, max_hops: int = 3,
                                            + ", ".join(c.number or c.id for c in cases))
     rows: list[dict[str, Any]] = search[0]["paths"] if search else []
     supers: dict[str, SuperNode] = {}
-    for row in rows[:cap]:
-        path = _path(row)
+    for row in rows[:cap]:  # paths are built only for the rows that are kept
         if row["kind"] == "SUPER":
-            supers.setdefault(row["end"], SuperNode(path.nodes[-1], row["start"]))
-        elif row["end"] not in found or found[row["end"]].path.hops > path.hops:
+            if row["end"] not in supers:
+                supers[row["end"]] = SuperNode(TraceNode.of(row["nodes"][-1], SUPER_DEGREE),
+                                               row["start"])
+        elif row["end"] not in found or found[row["end"]].path.hops > len(row["rels"]):
+            path = _path(row)
             cases = _cases(row["cases"])
             found[row["end"]] = LinkedSuspect(path.nodes[-1], cases, path,
                                               explain_path(path, cases))
