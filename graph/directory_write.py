@@ -171,13 +171,6 @@ async def _tally_changed(tx: Tx, kind: str, changed: Rows, kept: Outcomes) -> No
 
 async def _create(tx: Tx, kind: str, rows: Rows, load: str | None) -> None:
     await tx.run(f"create_{kind}", rows=rows, load=load)
-    if kind == "services":
-        needs = [[r["id"], code] for r in rows for code in r["needs"]]
-        regions = [[r["id"], code] for r in rows for code in r["regions"]]
-        if needs:
-            await tx.run("link_services_needs", pairs=needs)
-        if regions:
-            await tx.run("link_services_regions", pairs=regions)
 
 
 async def write_rows(tx: Tx, rows: DirectoryRows,

@@ -219,52 +219,35 @@ RETURN k AS key, x.row_hash AS hash
 // params: rows, load
 // Organizations known not to exist yet (the loader checked their ids in this transaction):
 // created with their region and responsibilities, without the per-row checks of an upsert.
+MATCH (x:Responsibility)
+WITH collect(x) AS responsibilities
+MATCH (g:Region)
+WITH responsibilities, collect(g) AS regions
 UNWIND $rows AS r
 CREATE (o:Organization)
 SET o = r.props, o.id = r.id, o.row_hash = r.hash, o.created_by_load = $load,
     o.kind = coalesce(r.props.kind, 'NGO'), o.jurisdiction = coalesce(r.props.jurisdiction, 'LOCAL')
-WITH o, r
-CALL (o, r) {
-  MATCH (g:Region {code: r.region})
-  CREATE (o)-[:LOCATED_IN]->(g)
-}
-CALL (o, r) {
-  UNWIND coalesce(r.responsibilities, []) AS code
-  MATCH (x:Responsibility {code: code})
-  CREATE (o)-[:HOLDS]->(x)
-}
+FOREACH (g IN [x IN regions WHERE x.code = r.region] | CREATE (o)-[:LOCATED_IN]->(g))
+FOREACH (x IN [y IN responsibilities WHERE y.code IN coalesce(r.responsibilities, [])] |
+  CREATE (o)-[:HOLDS]->(x))
 RETURN count(*) AS n
 
 // name: create_services
 // mode: write
 // params: rows, load
-// Services known not to exist yet, with their provider; their MEETS and SERVES follow in
-// link_services_needs and link_services_regions.
+// Services known not to exist yet, with their provider, the needs they meet and the regions
+// they serve (the few Need and Region nodes are read once per statement, not per row).
+MATCH (n:Need)
+WITH collect(n) AS needs
+MATCH (g:Region)
+WITH needs, collect(g) AS regions
 UNWIND $rows AS r
 MATCH (o:Organization {id: r.organization_id})
 CREATE (o)-[:PROVIDES]->(s:Service)
 SET s = r.props, s.id = r.id, s.row_hash = r.hash, s.created_by_load = $load,
     s.citizenship = coalesce(r.props.citizenship, 'ANY')
-RETURN count(*) AS n
-
-// name: link_services_needs
-// mode: write
-// params: pairs
-// [service id, need code] pairs of newly created services.
-UNWIND $pairs AS p
-MATCH (s:Service {id: p[0]})
-MATCH (n:Need {code: p[1]})
-CREATE (s)-[:MEETS]->(n)
-RETURN count(*) AS n
-
-// name: link_services_regions
-// mode: write
-// params: pairs
-// [service id, region code] pairs of newly created services.
-UNWIND $pairs AS p
-MATCH (s:Service {id: p[0]})
-MATCH (g:Region {code: p[1]})
-CREATE (s)-[:SERVES]->(g)
+FOREACH (n IN [x IN needs WHERE x.code IN r.needs] | CREATE (s)-[:MEETS]->(n))
+FOREACH (g IN [x IN regions WHERE x.code IN r.regions] | CREATE (s)-[:SERVES]->(g))
 RETURN count(*) AS n
 
 // name: create_records
