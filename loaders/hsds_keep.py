@@ -15,6 +15,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator
 from collections.abc import Set as AbstractSet
+from pathlib import Path
 from typing import Any
 
 import orjson
@@ -26,6 +27,22 @@ from loaders.hsds_schema import ORDER, POLYMORPHIC, TABLES
 STANDALONE = frozenset({"location", "taxonomy", "taxonomy_term"})
 _OWNERS = (("service_id", "service"), ("organization_id", "organization"))
 _FLUSH = 10_000
+
+
+def _statements(path: Path) -> dict[str, str]:
+    """The named statements of hsds_keep.sql ("-- name: x" then the statement)."""
+    found: dict[str, str] = {}
+    for part in path.read_text(encoding="utf-8").split("-- name: ")[1:]:
+        name, _, body = part.partition("\n")
+        found[name.strip()] = "\n".join(ln for ln in body.splitlines()
+                                         if ln.strip() and not ln.startswith("--"))
+    missing = {"create_table", "insert", "index_owner", "owned", "all_keys"} - set(found)
+    if missing:
+        raise RuntimeError(f"{path}: no statement named {', '.join(sorted(missing))}")
+    return found
+
+
+_SQL = _statements(Path(__file__).with_suffix(".sql"))
 _ID_FIELD = {"attribute": "link_id", "metadata": "resource_id"}
 
 
@@ -50,7 +67,7 @@ class KeptRows:
         # Rows waiting for their owner, in a private temporary SQLite file: memory does not
         # grow with the input; packs are read back sorted, so they do not depend on row order.
         self._store = sqlite3.connect("", check_same_thread=False)  # deleted when closed
-        self._store.execute("CREATE TABLE kept (kind TEXT, oid TEXT, tbl INT, rid TEXT, body BLOB)")
+        self._store.execute(_SQL["create_table"])
         self._pending: list[tuple[str, str, int, str, bytes]] = []
         self.standalone_tables: set[str] = set()
 
@@ -91,17 +108,16 @@ class KeptRows:
             self._flush()
 
     def _flush(self) -> None:
-        self._store.executemany("INSERT INTO kept VALUES (?, ?, ?, ?, ?)", self._pending)
+        self._store.executemany(_SQL["insert"], self._pending)
         self._pending.clear()
 
     def seal(self) -> None:
         """After the first pass: the rows are stored and indexed by owner."""
         self._flush()
-        self._store.execute("CREATE INDEX IF NOT EXISTS kept_owner ON kept (kind, oid, tbl, rid)")
+        self._store.execute(_SQL["index_owner"])
 
     def _owned(self, kind: str, oid: str) -> list[tuple[int, str, bytes]]:
-        return self._store.execute("SELECT tbl, rid, body FROM kept WHERE kind = ? AND oid = ? "
-                                   "ORDER BY tbl, rid", (kind, oid)).fetchall()
+        return self._store.execute(_SQL["owned"], (kind, oid)).fetchall()
 
     def pack(self, kind: str, own: dict[str, Any]) -> tuple[str, int]:
         """The JSON pack of an organization or service row with the rows it owns; row count."""
@@ -119,7 +135,7 @@ class KeptRows:
 
     def packed_keys(self, skip: set[str]) -> Iterator[str]:
         """"table:id" of every packed row and owner, but those of the `skip` organizations."""
-        for kind, oid, tbl, rid in self._store.execute("SELECT kind, oid, tbl, rid FROM kept"):
+        for kind, oid, tbl, rid in self._store.execute(_SQL["all_keys"]):
             if not (kind == "organization" and oid in skip):
                 yield f"{TABLES[tbl]}:{rid}"
         for oid in self._orgs - skip:
