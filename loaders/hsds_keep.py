@@ -63,7 +63,7 @@ class KeptRows:
 
     def __init__(self, organizations: AbstractSet[str], services: AbstractSet[str]) -> None:
         self._orgs, self._services = organizations, services
-        self._loc_org: dict[str, str] = {}
+        self.location_org: dict[str, str] = {}  # location id -> organization id
         # Rows waiting for their owner, in a private temporary SQLite file: memory does not
         # grow with the input; packs are read back sorted, so they do not depend on row order.
         self._store = sqlite3.connect("", check_same_thread=False)  # deleted when closed
@@ -84,10 +84,10 @@ class KeptRows:
             if entity in ("organization", "service"):
                 return self._in_input(entity, link)
             if entity == "location":
-                return self._in_input("organization", self._loc_org.get(link, ""))
+                return self._in_input("organization", self.location_org.get(link, ""))
             return None
         if d.get("location_id"):
-            return self._in_input("organization", self._loc_org.get(str(d["location_id"]), ""))
+            return self._in_input("organization", self.location_org.get(str(d["location_id"]), ""))
         return None
 
     def _in_input(self, kind: str, oid: str) -> tuple[str, str] | None:
@@ -97,7 +97,7 @@ class KeptRows:
     def keep(self, table: str, d: dict[str, Any]) -> None:
         """During the first pass over every table but organization and service."""
         if table == "location" and d.get("organization_id"):
-            self._loc_org[str(d["id"])] = str(d["organization_id"])
+            self.location_org[str(d["id"])] = str(d["organization_id"])
         owner = self.owner(table, d)
         if owner is None:
             self.standalone_tables.add(table)

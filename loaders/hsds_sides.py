@@ -59,7 +59,6 @@ class SideTables:
         self._svc_languages: dict[str, tuple[str, ...]] = {}
         self._svc_capacity: dict[str, tuple[int | None, int | None]] = {}
         self._loc_region: dict[str, str] = {}
-        self._loc_org: dict[str, str] = {}
 
     # ----------------------------------------------------------------- side tables
     def _records(self, table: str) -> Iterator[Record]:
@@ -89,7 +88,7 @@ class SideTables:
                 if handler is not None:
                     handler(rec)
                 self.kept.keep(table, rec.data)
-        for loc, org in self._loc_org.items():
+        for loc, org in self.kept.location_org.items():  # filled by kept.keep()
             if loc in self._loc_region:
                 self._org_region.setdefault(org, self._loc_region[loc])
         self.kept.seal()
@@ -158,9 +157,7 @@ class SideTables:
 
     def _location(self, rec: Record) -> None:
         d = rec.data
-        lid = str(d["id"])
-        if d.get("organization_id"):
-            self._loc_org[lid] = str(d["organization_id"])
+        lid = str(d["id"])  # its organization: kept.keep() notes it (kept.location_org)
         lat, lon = d.get("latitude"), d.get("longitude")
         if isinstance(lat, int | float) and isinstance(lon, int | float) and -90 <= lat <= 90 \
                 and -180 <= lon <= 180:
