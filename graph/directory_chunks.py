@@ -16,7 +16,7 @@ import json
 import queue
 import threading
 import uuid
-from collections.abc import AsyncIterator, Iterable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
 from typing import Any
 
 from graph.db import Database, Tx
@@ -146,7 +146,7 @@ class ChunkedLoad:
         for part in hashed_batches(kind, rows, BATCH):
             await write_part(tx, kind, part, ignored, self.kept, only="changed")
 
-    async def finish(self, work: Any) -> None:
+    async def finish(self, work: Callable[[Tx], Awaitable[None]]) -> None:
         """Run `work(tx)` (updates, merges, clean-ups) in one transaction, then close the
         journal. Counts of a retried `work` are not doubled: kept tallies are reset."""
         base = dict(self.kept)

@@ -13,6 +13,7 @@ accepted a moment ago counts.
 from __future__ import annotations
 
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -50,7 +51,8 @@ class RouteCache:
         self.resets += 1
 
     async def candidates_for(self, db: Database, needs: list[str], regions: list[str],
-                             make: Any) -> dict[Key, list[Candidate]]:
+                             make: Callable[[dict[str, Any], float], Candidate]
+                             ) -> dict[Key, list[Candidate]]:
         """(need, region) -> candidates, reading the missing pairs in one statement; `make`
         turns a route_candidates row into a Candidate."""
         missing_needs = sorted({n for n in needs for g in regions if (n, g) not in self.candidates})
