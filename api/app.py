@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import orjson
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -54,6 +55,12 @@ class GraphQLApp(GraphQL[Context, None]):
             return _refuse(401, "UNAUTHENTICATED", "the token is unknown or revoked")
         request.state.principal = principal
         return await super().run(request)
+
+    def encode_json(self, data: object) -> bytes:
+        return orjson.dumps(data)  # several times faster than json.dumps on large answers
+
+    def decode_json(self, data: str | bytes) -> object:
+        return orjson.loads(data)  # orjson.JSONDecodeError is a json.JSONDecodeError: a 400
 
     async def get_context(self, request: Any, response: Any) -> Context:
         principal: Principal = request.state.principal

@@ -16,6 +16,7 @@ from api.types.pagination import Connection, connection
 from api.types.profile import ProfileInput
 from api.types.referral import Referral, ReferralStats, TransitionRejected, TransitionResult
 from api.types.route_result import (
+    Known,
     NeedRoute,
     Notification,
     NotifiedBody,
@@ -33,33 +34,38 @@ ROLES = ("COORDINATOR",)
 PRIMED = 20
 
 
-async def _prime(ctx: Context, cache: RouteCache, result: Any) -> None:
-    """Hand the DataLoaders the services and organizations of the answer (the options, and the
-    first PRIMED exclusions of each need) from the routing cache, loading once per directory
-    version those it does not hold yet, with today's free places: such an answer costs no
-    further statement. Services further down the exclusions are loaded if asked for."""
+async def _prime(ctx: Context, cache: RouteCache, result: Any) -> Known:
+    """The services and organizations of the answer (the options, the plan, the notified bodies
+    and the first PRIMED exclusions of each need) from the routing cache, loading once per
+    directory version those it does not hold yet, with today's free places: such an answer costs
+    no further statement. The DataLoaders get them too, for exclusions asked for further down."""
     cands = {c.service_id: c for n in result.needs
              for c in [x.candidate for x in n.ranked] + [c for c, _ in n.excluded[:PRIMED]]}
     version = cache.version
-    missing = [sid for sid in cands if sid not in cache.services]
+    services = {sid: cache.services[sid] for sid in cands if sid in cache.services}
+    missing = [sid for sid in cands if sid not in services]
     if missing:
-        loaded = await ctx.service.load_many(missing)
+        loaded = {s.id: s for s in await ctx.service.load_many(missing) if s is not None}
+        services.update(loaded)
         if cache.version == version:
-            cache.services.update({s.id: s for s in loaded if s is not None})
+            cache.services.update(loaded)
     orgs = {c.organization_id for c in cands.values()} | \
         {h.organization_id for n in result.notices for h in n.holders}
-    missing = [oid for oid in orgs if oid not in cache.organizations]
+    organizations = {oid: cache.organizations[oid] for oid in orgs if oid in cache.organizations}
+    missing = [oid for oid in orgs if oid not in organizations]
     if missing:
-        found = await ctx.organization.load_many(missing)
+        found = {o.id: o for o in await ctx.organization.load_many(missing) if o is not None}
+        organizations.update(found)
         if cache.version == version:
-            cache.organizations.update({o.id: o for o in found if o is not None})
-    for sid, c in cands.items():
-        known = cache.services.get(sid)
-        if known is not None:
-            ctx.service.prime(sid, replace(known, capacity_available=c.capacity_available))
-    for oid in orgs:
-        if oid in cache.organizations:
-            ctx.organization.prime(oid, cache.organizations[oid])
+            cache.organizations.update(found)
+    for sid, svc in services.items():
+        now = cands[sid].capacity_available
+        if svc.capacity_available != now:
+            services[sid] = svc = replace(svc, capacity_available=now)
+        ctx.service.prime(sid, svc)
+    for oid, org in organizations.items():
+        ctx.organization.prime(oid, org)
+    return Known(services, organizations)
 
 
 @strawberry.input
@@ -117,25 +123,25 @@ class ReferralQuery:
         cache = cache_for(ctx.db)
         result = await route(ctx.db, ctx.directory, profile, [n.value for n in request.needs],
                              request.limit, cache)
-        await _prime(ctx, cache, result)
+        known = await _prime(ctx, cache, result)
         regions = await ctx.directory.regions()
-        known = await ctx.responsibilities()
-        name = regions[profile.region].name_en
+        held = await ctx.responsibilities()
         notices = []
         for n in result.notices:
-            basis = known.get(n.rule.basis)
+            basis = held.get(n.rule.basis)
             notices.append(Notification(
                 code=n.rule.code, mandatory=n.rule.mandatory, requires_consent=n.rule.consent,
                 reason=n.rule.reason, responsibility=n.rule.notify,
                 legal_basis=LegalProvision.of(basis.provision) if basis and basis.provision
                 else None,
-                notify=[NotifiedBody(_h=h, distance_km=h.distance_km,
+                notify=[NotifiedBody(_h=h, _k=known, distance_km=h.distance_km,
                                      jurisdiction=h.jurisdiction)  # type: ignore[arg-type]
                         for h in n.holders]))
         return RouteResult(
-            needs=[NeedRoute.of(n, name) for n in result.needs],
-            plan=[PlanStep(_oid=org, services=[PlannedService(need=NeedCode(k), _sid=c.service_id)
-                                               for k, c in svc.items()])
+            needs=[NeedRoute.of(n, regions, profile.region, known) for n in result.needs],
+            plan=[PlanStep(_oid=org, _k=known,
+                           services=[PlannedService(need=NeedCode(k), _sid=c.service_id, _k=known)
+                                     for k, c in svc.items()])
                   for org, svc in result.plan],
             uncovered_needs=[NeedCode(n) for n in result.uncovered], notifications=notices)
 

@@ -4,6 +4,7 @@ The decisions themselves are graph/routing.py's pure functions."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,6 +15,7 @@ from graph.geo import haversine_km
 from graph.route_cache import RouteCache, with_live
 from graph.routing import (
     Candidate,
+    Exclusion,
     NeedRoute,
     NotificationRule,
     Profile,
@@ -123,6 +125,10 @@ async def route(db: Database, directory: Directory, p: Profile, needs: list[str]
     return await _route(db, directory, p, needs, limit, None)
 
 
+def _exclusion_order(x: tuple[Candidate, Exclusion]) -> tuple[str, str]:
+    return x[1].rule, x[0].service_name
+
+
 class _Changed(Exception):
     pass
 
@@ -165,14 +171,14 @@ async def _route(db: Database, directory: Directory, p: Profile, needs: list[str
             if ok:
                 nearest = min(c.distance_km for c in ok)
                 eligible[n] = [c for c in ok if c.distance_km == nearest]
-    needs_of_org: dict[str, set[str]] = {}
+    needs_of_org: defaultdict[str, set[str]] = defaultdict(set)
     for n in needs:
-        for c in eligible[n]:
-            needs_of_org.setdefault(c.organization_id, set()).add(n)
+        for oid in {c.organization_id for c in eligible[n]}:
+            needs_of_org[oid].add(n)
     names = {code: g.name_en for code, g in regions.items()}
     for n in needs:
         routes[n].ranked = rank(eligible[n], p, needs_of_org, len(needs), names, limit)
-        routes[n].excluded.sort(key=lambda x: (x[1].rule, x[0].service_name))
+        routes[n].excluded.sort(key=_exclusion_order)
     result = RouteResult(profile=p, needs=[routes[n] for n in needs])
     result.plan = plan(result.needs)
     result.notices = await _notices(db, p, cache)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import heapq
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from itertools import combinations
 from pathlib import Path
 from typing import Any
@@ -82,6 +82,12 @@ class Candidate:
     def mandated(self) -> bool:
         return bool(self.basis)
 
+    @cached_property
+    def eligibility(self) -> tuple[Any, ...]:
+        """Everything but places that decides whom it takes (see _eligibility_rule)."""
+        return (self.status, self.min_age, self.max_age, self.sexes, self.citizenship,
+                self.exploitation_types)
+
 
 @dataclass(frozen=True)
 class Exclusion:
@@ -91,6 +97,17 @@ class Exclusion:
 
 def exclusion(c: Candidate, p: Profile) -> Exclusion | None:
     """The first hard rule the service fails for this person, or None when it may take them."""
+    return _eligibility_rule(c, p) or _capacity_rule(c)
+
+
+def _capacity_rule(c: Candidate) -> Exclusion | None:
+    if c.capacity_total is not None and (c.capacity_available or 0) <= 0:
+        return Exclusion("NO_CAPACITY", f"all {c.capacity_total} places are taken")
+    return None
+
+
+def _eligibility_rule(c: Candidate, p: Profile) -> Exclusion | None:
+    """The rules that depend only on whom the service takes (c.eligibility), not on places."""
     if c.status != "ACTIVE":
         return Exclusion("NOT_ACTIVE", f"the service is {c.status.lower().replace('_', ' ')}")
     oldest, youngest = p.oldest, p.youngest
@@ -112,8 +129,6 @@ def exclusion(c: Candidate, p: Profile) -> Exclusion | None:
             not set(c.exploitation_types) & set(p.exploitation_types):
         kinds = ", ".join(t.lower().replace("_", " ") for t in c.exploitation_types)
         return Exclusion("EXPLOITATION_TYPE", f"serves victims of {kinds} only")
-    if c.capacity_total is not None and (c.capacity_available or 0) <= 0:
-        return Exclusion("NO_CAPACITY", f"all {c.capacity_total} places are taken")
     return None
 
 
@@ -181,8 +196,16 @@ class NeedRoute:
 def split(cands: Iterable[Candidate], p: Profile) -> tuple[list[Candidate],
                                                           list[tuple[Candidate, Exclusion]]]:
     eligible, excluded = [], []
+    # Many services take the same people: each distinct eligibility is judged once.
+    judged: dict[tuple[Any, ...], Exclusion | None] = {}
     for c in cands:
-        why = exclusion(c, p)
+        key = c.eligibility
+        if key in judged:
+            why = judged[key]
+        else:
+            why = judged[key] = _eligibility_rule(c, p)
+        if why is None and c.capacity_total is not None:
+            why = _capacity_rule(c)
         if why is None:
             eligible.append(c)
         else:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass
 
 import strawberry
 
@@ -11,7 +12,8 @@ from api.types.region import Region
 from api.types.service import Service
 from graph import route as r
 from graph import routing as rt
-from graph.exceptions import BadInput
+from graph import types as t
+from graph.exceptions import BadInput, NotFound
 
 
 @strawberry.type(description="A responsibility the provider holds for this need, and its law")
@@ -29,9 +31,32 @@ async def _organization(info: strawberry.Info, oid: str) -> Organization:
     return Organization.of(await info.context.organization.load(oid))
 
 
+@dataclass(frozen=True)
+class Known:
+    """The services (with today's free places) and organizations an answer names, read before
+    it is built (api/referrals.py), so that its fields resolve without waiting."""
+
+    services: dict[str, t.Service]
+    organizations: dict[str, t.Organization]
+
+    def service(self, sid: str) -> Service:
+        s = self.services.get(sid)
+        if s is None:
+            raise NotFound(f"service {sid!r} is no longer listed")
+        return Service.of(s)
+
+    def organization(self, oid: str) -> Organization:
+        o = self.organizations.get(oid)
+        if o is None:
+            raise NotFound(f"organization {oid!r} is no longer listed")
+        return Organization.of(o)
+
+
 @strawberry.type(description="A service that can take the person, with why it ranks here")
 class RouteOption:
     _c: strawberry.Private[rt.Candidate]
+    _k: strawberry.Private[Known]
+    _region: strawberry.Private[t.Region]
     rank: int
     distance_km: float
     free_places: int | None = strawberry.field(description="Null when not capacity-bound")
@@ -40,9 +65,9 @@ class RouteOption:
     reasons: list[str]
 
     @classmethod
-    def of(cls, i: int, x: rt.Ranked) -> RouteOption:
+    def of(cls, i: int, x: rt.Ranked, known: Known, regions: dict[str, t.Region]) -> RouteOption:
         c = x.candidate
-        return cls(_c=c, rank=i, distance_km=c.distance_km,
+        return cls(_c=c, _k=known, _region=regions[c.region], rank=i, distance_km=c.distance_km,
                    free_places=c.capacity_available if c.capacity_total is not None else None,
                    mandated=c.mandated, reasons=list(x.reasons),
                    legal_basis=[Mandate(responsibility=b.responsibility,
@@ -50,16 +75,16 @@ class RouteOption:
                                         provision_title=b.provision_title) for b in c.basis])
 
     @strawberry.field
-    async def service(self, info: strawberry.Info) -> Service:
-        return await _service(info, self._c.service_id)
+    def service(self) -> Service:
+        return self._k.service(self._c.service_id)
 
     @strawberry.field
-    async def organization(self, info: strawberry.Info) -> Organization:
-        return await _organization(info, self._c.organization_id)
+    def organization(self) -> Organization:
+        return self._k.organization(self._c.organization_id)
 
     @strawberry.field
-    async def region(self, info: strawberry.Info) -> Region:
-        return Region.of((await info.context.directory.regions())[self._c.region])
+    def region(self) -> Region:
+        return Region.of(self._region)
 
 
 @strawberry.type(description="A service that meets the need but cannot take this person: why not")
@@ -114,7 +139,9 @@ class NeedRoute:
                 sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
 
     @classmethod
-    def of(cls, n: rt.NeedRoute, region_name: str) -> NeedRoute:
+    def of(cls, n: rt.NeedRoute, regions: dict[str, t.Region], origin: str,
+           known: Known) -> NeedRoute:
+        region_name = regions[origin].name_en
         if not n.ranked:
             note = (f"nothing qualifies in {region_name} or the {len(n.searched_regions) - 1} "
                     "regions searched after it")
@@ -126,7 +153,8 @@ class NeedRoute:
             note = f"served in {region_name}"
         return cls(need=NeedCode(n.need), served_in_region=bool(n.ranked) and not n.fallback,
                    searched_regions=n.searched_regions, note=note,
-                   options=[RouteOption.of(i + 1, x) for i, x in enumerate(n.ranked)],
+                   options=[RouteOption.of(i + 1, x, known, regions)
+                            for i, x in enumerate(n.ranked)],
                    _excluded=n.excluded)
 
 
@@ -134,31 +162,34 @@ class NeedRoute:
 class PlannedService:
     need: NeedCode
     _sid: strawberry.Private[str]
+    _k: strawberry.Private[Known]
 
     @strawberry.field
-    async def service(self, info: strawberry.Info) -> Service:
-        return await _service(info, self._sid)
+    def service(self) -> Service:
+        return self._k.service(self._sid)
 
 
 @strawberry.type(description="One organization of the plan and what it covers")
 class PlanStep:
     _oid: strawberry.Private[str]
+    _k: strawberry.Private[Known]
     services: list[PlannedService]
 
     @strawberry.field
-    async def organization(self, info: strawberry.Info) -> Organization:
-        return await _organization(info, self._oid)
+    def organization(self) -> Organization:
+        return self._k.organization(self._oid)
 
 
 @strawberry.type
 class NotifiedBody:
     _h: strawberry.Private[r.Holder]
+    _k: strawberry.Private[Known]
     distance_km: float
     jurisdiction: Jurisdiction
 
     @strawberry.field
-    async def organization(self, info: strawberry.Info) -> Organization:
-        return await _organization(info, self._h.organization_id)
+    def organization(self) -> Organization:
+        return self._k.organization(self._h.organization_id)
 
 
 @strawberry.type(description="A notification the law requires or offers, with its legal basis")
