@@ -17,6 +17,7 @@ from strawberry.tools import merge_types
 from strawberry.types.execution import ExecutionContext
 
 from api.context import Context
+from api.execution import FlatObjectExecutor
 from api.investigations import InvestigationMutation, InvestigationQuery
 from api.mutations import DirectoryMutation
 from api.referrals import ReferralMutation, ReferralQuery
@@ -189,5 +190,5 @@ def build_schema(settings: Settings) -> strawberry.Schema:
               MaxAliasesLimiter(max_alias_count=settings.max_aliases),
               MaxTokensLimiter(max_token_count=settings.max_tokens),
               ParserCache(maxsize=256), ValidationCache(maxsize=256))
-    return Schema(query=Query, mutation=Mutation,
+    return Schema(query=Query, mutation=Mutation, execution_context_class=FlatObjectExecutor,
                   extensions=[(lambda x=x: x) for x in shared])  # type: ignore[misc]

@@ -1,0 +1,135 @@
+"""api.execution.FlatObjectExecutor answers exactly as graphql-core's own executor does: the
+same data in the same order, and the same errors where a flat list cannot be completed the
+quick way (a null in a non-null field, a value that does not coerce, a resolver)."""
+
+from __future__ import annotations
+
+import asyncio
+from enum import Enum
+from typing import Any
+
+import strawberry
+
+from api.execution import FlatObjectExecutor
+
+
+@strawberry.enum
+class Color(Enum):
+    RED = "RED"
+    BLUE = "BLUE"
+
+
+@strawberry.type
+class Flat:
+    id: strawberry.ID
+    name: str
+    size: int
+    weight: float | None
+    ok: bool
+    color: Color | None
+
+
+@strawberry.type
+class WithResolver:
+    id: strawberry.ID
+
+    @strawberry.field
+    def shout(self) -> str:
+        return str(self.id).upper()
+
+
+@strawberry.type
+class Holder:
+    flat: Flat
+    others: list[Flat]
+
+
+def _flat(i: int, **over: Any) -> Flat:
+    values: dict[str, Any] = {"id": strawberry.ID(f"f{i}"), "name": f"n{i}", "size": i,
+                              "weight": i / 2 if i % 2 else None, "ok": i % 3 == 0,
+                              "color": Color.RED if i % 2 else None}
+    values.update(over)
+    return Flat(**values)
+
+
+ITEMS: dict[str, list[Any]] = {
+    "good": [_flat(i) for i in range(50)],
+    "null_in_non_null": [_flat(0), _flat(1, name=None), _flat(2)],
+    "bad_int": [_flat(0), _flat(1, size="many")],
+    "none_item": [_flat(0), None, _flat(2)],
+    "empty": [],
+}
+
+
+@strawberry.type
+class Query:
+    @strawberry.field
+    def flats(self, kind: str) -> list[Flat]:
+        return ITEMS[kind]
+
+    @strawberry.field
+    def maybe_flats(self, kind: str) -> list[Flat | None] | None:
+        return ITEMS[kind]
+
+    @strawberry.field
+    def resolved(self) -> list[WithResolver]:
+        return [WithResolver(id=strawberry.ID(f"w{i}")) for i in range(3)]
+
+    @strawberry.field
+    def holders(self) -> list[Holder]:
+        return [Holder(flat=_flat(i), others=[_flat(i + j) for j in range(3)]) for i in range(3)]
+
+
+PLAIN = strawberry.Schema(query=Query)
+FAST = strawberry.Schema(query=Query, execution_context_class=FlatObjectExecutor)
+
+QUERIES = [
+    '{ flats(kind: "good") { id name size weight ok color } }',
+    '{ flats(kind: "good") { __typename color a: id b: id size name } }',
+    '{ flats(kind: "good") { ...F } } fragment F on Flat { id ...G } fragment G on Flat { size id }',
+    '{ flats(kind: "good") { id name @include(if: false) size @skip(if: true) } }',
+    '{ flats(kind: "null_in_non_null") { id name } }',
+    '{ maybeFlats(kind: "null_in_non_null") { id name } }',
+    '{ maybeFlats(kind: "bad_int") { id size } }',
+    '{ maybeFlats(kind: "none_item") { id } }',
+    '{ flats(kind: "none_item") { id } }',
+    '{ flats(kind: "empty") { id } }',
+    '{ resolved { id shout } }',
+    '{ holders { flat { id } others { id name color } } }',
+]
+
+
+def _run(schema: strawberry.Schema, query: str) -> tuple[Any, list[Any]]:
+    r = asyncio.run(schema.execute(query))
+    return r.data, sorted((e.message, e.path) for e in r.errors or [])
+
+
+def test_the_fast_executor_answers_as_the_plain_one() -> None:
+    for q in QUERIES:
+        assert _run(FAST, q) == _run(PLAIN, q), q
+
+
+def test_the_answers_keep_the_order_of_the_selection() -> None:
+    data, errors = _run(FAST, QUERIES[1])
+    assert not errors
+    assert list(data["flats"][1]) == ["__typename", "color", "a", "b", "size", "name"]
+    assert data["flats"][1] == {"__typename": "Flat", "color": "RED", "a": "f1", "b": "f1",
+                                "size": 1, "name": "n1"}
+
+
+def test_flat_lists_take_the_quick_way_and_the_rest_the_ordinary_one(monkeypatch: Any) -> None:
+    quick: list[Any] = []
+    complete = FlatObjectExecutor._complete_flat
+
+    def counted(self: FlatObjectExecutor, plan: Any, item: Any) -> dict[str, Any]:
+        quick.append(item)
+        return complete(self, plan, item)
+
+    monkeypatch.setattr(FlatObjectExecutor, "_complete_flat", counted)
+    _run(FAST, QUERIES[0])
+    assert len(quick) == 50
+    quick.clear()
+    _run(FAST, '{ resolved { id shout } }')
+    assert quick == []
+    for q in (QUERIES[4], QUERIES[5], QUERIES[6], QUERIES[8]):  # reported the ordinary way
+        assert _run(FAST, q)[1], q
