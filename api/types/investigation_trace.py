@@ -23,6 +23,9 @@ class SameAsStatus(Enum):
     REJECTED = "REJECTED"
 
 
+_STATUS = dict(SameAsStatus.__members__)  # a stored status -> its member; another is None
+
+
 @strawberry.type(description="A case, party or identifier of the case graph")
 class CaseEntity:
     id: strawberry.ID = strawberry.field(description="The FtM id of a case, person or company; "
@@ -55,10 +58,9 @@ class TraceEdge:
 
     @classmethod
     def of(cls, e: t.TraceEdge) -> TraceEdge:
-        status = SameAsStatus(e.status) if e.status in SameAsStatus.__members__ else None
         return cls(type=e.type, source=strawberry.ID(e.source), target=strawberry.ID(e.target),
                    id=e.id, role=e.role, amount=e.amount, currency=e.currency, date=e.date,
-                   status=status)
+                   status=_STATUS.get(e.status) if e.status is not None else None)
 
 
 @strawberry.type(description="A path: nodes[i] and nodes[i+1] are joined by edges[i]")
