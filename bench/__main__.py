@@ -34,6 +34,9 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
                    help="routeReferral clients in flight (default 50)")
     p.add_argument("--route-rate", type=float, default=300.0,
                    help="routeReferral requests/s offered in the open-loop phase (default 300)")
+    p.add_argument("--route-workers", type=int, default=1,
+                   help="uvicorn worker processes of the API in the routeReferral benchmark "
+                        "(default 1)")
     d = p.add_argument_group("load")
     d.add_argument("--load-orgs", type=int, default=20_000, help="HSDS organizations (default 20000)")
     d.add_argument("--load-services", type=int, default=100_000,
@@ -106,7 +109,7 @@ def run_investigations(args: argparse.Namespace) -> None:
 def run_routing(args: argparse.Namespace) -> None:
     opts = routing.Options(organizations=args.orgs, services=args.services, requests=args.requests,
                            concurrency=args.route_concurrency, rate=args.route_rate,
-                           seed=args.seed)
+                           workers=args.route_workers, seed=args.seed)
     result = routing.run(opts)
     write_section(args.out, routing.SECTION, routing.render(result))
     h, r = result.http, result.raw

@@ -68,11 +68,12 @@ def settings_for(inst: Instance, tx_timeout_s: int = 15) -> Settings:
 
 
 class ApiServer:
-    """`referralnet serve` (uvicorn, one worker) in a process of its own, as deployed; talking to
-    `settings`' Neo4j through the environment, like the container does."""
+    """`referralnet serve` (uvicorn, `workers` worker processes) in a process of its own, as
+    deployed; talking to `settings`' Neo4j through the environment, like the container does."""
 
-    def __init__(self, settings: Settings, log_file: Path) -> None:
+    def __init__(self, settings: Settings, log_file: Path, workers: int = 1) -> None:
         self.settings = settings
+        self.workers = workers
         self.log_file = log_file
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -88,7 +89,7 @@ class ApiServer:
 
     def start(self, timeout: float = 60.0) -> None:
         cmd = [sys.executable, "-m", "cli", "serve", "--host", "127.0.0.1", "--port", str(self.port),
-               "--log-level", "warning"]
+               "--log-level", "warning", "--workers", str(self.workers)]
         with open(self.log_file, "ab") as out:
             self.proc = subprocess.Popen(cmd, cwd=PROJECT_ROOT, env=self._env(), stdout=out,
                                          stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
@@ -141,16 +142,38 @@ class ApiServer:
 
 
 def cpu_seconds(pid: int | None) -> float:
-    """User + system CPU time of a process so far (Linux /proc); 0.0 when unknown."""
+    """User + system CPU time so far (Linux /proc) of a process and of the processes it started
+    that still run (uvicorn's workers); 0.0 when unknown."""
     if pid is None:
         return 0.0
     if pid == os.getpid():
         return time.process_time()
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except (OSError, IndexError):
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for stat in [Path(f"/proc/{pid}/stat"), *_children(pid)]:
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
+def _children(pid: int) -> list[Path]:
+    """/proc stat files of `pid`'s descendants."""
+    parent_of: dict[int, int] = {}
+    for d in Path("/proc").iterdir():
+        if d.name.isdigit():
+            try:
+                parent_of[int(d.name)] = int((d / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+    found, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        kids = [c for c, pp in parent_of.items() if pp == p]
+        found += kids
+        todo += kids
+    return [Path(f"/proc/{c}/stat") for c in found]
 
 
 def machine_busy_seconds() -> float:

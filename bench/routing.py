@@ -49,6 +49,7 @@ class Options:
     concurrency: int = 50
     profiles: int = 400
     rate: float = 300.0  # requests/s offered in the open-loop phase
+    workers: int = 1  # uvicorn worker processes of the API
     seed: int = SEED
 
 
@@ -167,7 +168,7 @@ def run(opts: Options) -> Result:
                 f"{len(synthetic(rows.services))} + real services")
             prepared = asyncio.run(_prepare(settings_for(inst, LOAD_TX_TIMEOUT_S), rows))
             plans = asyncio.run(_record(settings_for(inst), requests))
-            with ApiServer(settings_for(inst), home / "api.log") as server:
+            with ApiServer(settings_for(inst), home / "api.log", opts.workers) as server:
                 measured = asyncio.run(_measure(settings_for(inst), server, prepared.token,
                                                 requests, plans, opts.requests, opts.concurrency,
                                                 inst.pid(), opts.rate))
@@ -244,8 +245,9 @@ last one answered: the most each path can do on this machine.
 {cpu}
 Machine: {m["cpu"]}, {m["nproc"]} logical CPUs, {m["memory"]}; {r.prepared.server} embedded
 (heap 2g, page cache 512 MiB); Python {v["python"]}, strawberry-graphql {v["strawberry-graphql"]},
-neo4j driver {v["neo4j (driver)"]}; the API is one uvicorn worker in its own process; Neo4j, the
-API and the load generator share the CPUs.
+neo4j driver {v["neo4j (driver)"]}; the API is `referralnet serve --workers {o.workers}` (uvicorn
+worker processes{", each with its own routing cache" if o.workers > 1 else ""}; its CPU above is
+theirs together); Neo4j, the API and the load generator share the CPUs.
 
 How to read it: the API keeps the routing's candidates per (need, region) and the notification
 holders between requests (graph/route_cache.py), so per request it sends one statement,

@@ -12,6 +12,7 @@ accepted a moment ago counts.
 
 from __future__ import annotations
 
+import gc
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -69,6 +70,10 @@ class RouteCache:
             for key, cands in found.items():
                 if self.version == version:
                     self.candidates.setdefault(key, list(cands.values()))
+            # What the cache holds lives until the directory changes: keep the cyclic garbage
+            # collector from walking it again at every full collection (refcounting still
+            # frees it when the cache is emptied).
+            gc.freeze()
         return {(n, g): self.candidates.get((n, g), []) for n in needs for g in regions}
 
     async def live(self, db: Database) -> dict[str, int | None] | None:
