@@ -221,7 +221,7 @@ async def linked_suspects(db: Database, case_id: str, max_hops: int = 3,
     rows: list[dict[str, Any]] = search[0]["paths"] if search else []
     supers: dict[str, SuperNode] = {}
     for row in rows[:cap]:  # paths are built only for the rows that are kept
-        if row["kind"] == "SUPER":
+        if row["kind"] == "SUPER":  # a super-node's row holds only its end node
             if row["end"] not in supers:
                 supers[row["end"]] = SuperNode(TraceNode.of(row["nodes"][-1], SUPER_DEGREE),
                                                row["start"])

@@ -6,7 +6,8 @@
 // Cypher takes no parameter for a path length: this search is written once per bound
 // (linked_suspects_h1 .. _h4); they differ only in that bound (a test checks). A node with more
 // than $super_degree relationships (a bus station address) is reached, never expanded: such
-// nodes come back as SUPER rows, for the caller to report. `own` are this case's suspects who
+// nodes come back as SUPER rows, for the caller to report: only their end node (most rows reach
+// a super-node; their paths, edges and cases are never used). `own` are this case's suspects who
 // are suspects nowhere else: with them left out, the end of a path is tested for being a suspect
 // by the degree of its SUSPECT_IN relationships, not by reading each of its cases.
 MATCH (c:Entity {id: $case_id})
@@ -19,14 +20,17 @@ WHERE o <> s AND NOT o IN own
   AND (COUNT { (o)--() } > $super_degree OR EXISTS { (o)-[:SUSPECT_IN]->() })
   AND NOT coalesce(o.pseudonymous, false)
 WITH c, s, o, p ORDER BY length(p), o.id LIMIT $rows
-RETURN collect({start: s.id, end: o.id,
-       kind: CASE WHEN COUNT { (o)--() } > $super_degree THEN 'SUPER' ELSE 'SUSPECT' END,
+RETURN collect(CASE WHEN COUNT { (o)--() } > $super_degree
+       THEN {start: s.id, end: o.id, kind: 'SUPER',
+             nodes: [o {.id, .caption, .pseudonymous, label: [l IN labels(o) WHERE l <> 'Entity'][0],
+                        degree: COUNT { (o)--() }}]}
+       ELSE {start: s.id, end: o.id, kind: 'SUSPECT',
        nodes: [n IN nodes(p) | n {.id, .caption, .pseudonymous, label: [l IN labels(n) WHERE l <> 'Entity'][0],
             degree: COUNT { (n)--() }}],
        rels: [r IN relationships(p) | {type: type(r), source: startNode(r).id, target: endNode(r).id, id: r.id,
          role: r.role, relationship: r.relationship, amount: r.amount,
          currency: r.currency, date: r.date, status: r.status}],
-       cases: [(o)-[:SUSPECT_IN]->(k) WHERE k <> c | k {.id, .number}]}) AS paths
+       cases: [(o)-[:SUSPECT_IN]->(k) WHERE k <> c | k {.id, .number}]} END) AS paths
 
 // name: linked_suspects_h2
 // params: case_id, super_degree, rows
@@ -43,14 +47,17 @@ WHERE o <> s AND NOT o IN own
   AND (COUNT { (o)--() } > $super_degree OR EXISTS { (o)-[:SUSPECT_IN]->() })
   AND NOT coalesce(o.pseudonymous, false)
 WITH c, s, o, p ORDER BY length(p), o.id LIMIT $rows
-RETURN collect({start: s.id, end: o.id,
-       kind: CASE WHEN COUNT { (o)--() } > $super_degree THEN 'SUPER' ELSE 'SUSPECT' END,
+RETURN collect(CASE WHEN COUNT { (o)--() } > $super_degree
+       THEN {start: s.id, end: o.id, kind: 'SUPER',
+             nodes: [o {.id, .caption, .pseudonymous, label: [l IN labels(o) WHERE l <> 'Entity'][0],
+                        degree: COUNT { (o)--() }}]}
+       ELSE {start: s.id, end: o.id, kind: 'SUSPECT',
        nodes: [n IN nodes(p) | n {.id, .caption, .pseudonymous, label: [l IN labels(n) WHERE l <> 'Entity'][0],
             degree: COUNT { (n)--() }}],
        rels: [r IN relationships(p) | {type: type(r), source: startNode(r).id, target: endNode(r).id, id: r.id,
          role: r.role, relationship: r.relationship, amount: r.amount,
          currency: r.currency, date: r.date, status: r.status}],
-       cases: [(o)-[:SUSPECT_IN]->(k) WHERE k <> c | k {.id, .number}]}) AS paths
+       cases: [(o)-[:SUSPECT_IN]->(k) WHERE k <> c | k {.id, .number}]} END) AS paths
 
 // name: linked_suspects_h3
 // params: case_id, super_degree, rows
@@ -67,14 +74,17 @@ WHERE o <> s AND NOT o IN own
   AND (COUNT { (o)--() } > $super_degree OR EXISTS { (o)-[:SUSPECT_IN]->() })
   AND NOT coalesce(o.pseudonymous, false)
 WITH c, s, o, p ORDER BY length(p), o.id LIMIT $rows
-RETURN collect({start: s.id, end: o.id,
-       kind: CASE WHEN COUNT { (o)--() } > $super_degree THEN 'SUPER' ELSE 'SUSPECT' END,
+RETURN collect(CASE WHEN COUNT { (o)--() } > $super_degree
+       THEN {start: s.id, end: o.id, kind: 'SUPER',
+             nodes: [o {.id, .caption, .pseudonymous, label: [l IN labels(o) WHERE l <> 'Entity'][0],
+                        degree: COUNT { (o)--() }}]}
+       ELSE {start: s.id, end: o.id, kind: 'SUSPECT',
        nodes: [n IN nodes(p) | n {.id, .caption, .pseudonymous, label: [l IN labels(n) WHERE l <> 'Entity'][0],
             degree: COUNT { (n)--() }}],
        rels: [r IN relationships(p) | {type: type(r), source: startNode(r).id, target: endNode(r).id, id: r.id,
          role: r.role, relationship: r.relationship, amount: r.amount,
          currency: r.currency, date: r.date, status: r.status}],
-       cases: [(o)-[:SUSPECT_IN]->(k) WHERE k <> c | k {.id, .number}]}) AS paths
+       cases: [(o)-[:SUSPECT_IN]->(k) WHERE k <> c | k {.id, .number}]} END) AS paths
 
 // name: linked_suspects_h4
 // params: case_id, super_degree, rows
@@ -91,14 +101,17 @@ WHERE o <> s AND NOT o IN own
   AND (COUNT { (o)--() } > $super_degree OR EXISTS { (o)-[:SUSPECT_IN]->() })
   AND NOT coalesce(o.pseudonymous, false)
 WITH c, s, o, p ORDER BY length(p), o.id LIMIT $rows
-RETURN collect({start: s.id, end: o.id,
-       kind: CASE WHEN COUNT { (o)--() } > $super_degree THEN 'SUPER' ELSE 'SUSPECT' END,
+RETURN collect(CASE WHEN COUNT { (o)--() } > $super_degree
+       THEN {start: s.id, end: o.id, kind: 'SUPER',
+             nodes: [o {.id, .caption, .pseudonymous, label: [l IN labels(o) WHERE l <> 'Entity'][0],
+                        degree: COUNT { (o)--() }}]}
+       ELSE {start: s.id, end: o.id, kind: 'SUSPECT',
        nodes: [n IN nodes(p) | n {.id, .caption, .pseudonymous, label: [l IN labels(n) WHERE l <> 'Entity'][0],
             degree: COUNT { (n)--() }}],
        rels: [r IN relationships(p) | {type: type(r), source: startNode(r).id, target: endNode(r).id, id: r.id,
          role: r.role, relationship: r.relationship, amount: r.amount,
          currency: r.currency, date: r.date, status: r.status}],
-       cases: [(o)-[:SUSPECT_IN]->(k) WHERE k <> c | k {.id, .number}]}) AS paths
+       cases: [(o)-[:SUSPECT_IN]->(k) WHERE k <> c | k {.id, .number}]} END) AS paths
 
 // name: explore_expand
 // params: ids, seen, limit, details
