@@ -241,6 +241,7 @@ async def _load(settings: Settings, path: Path, chunk: int) -> tuple[Loaded, str
                     total[k] += v
             written[kind] = total
             log(f"  wrote {kind}: {total}")
+        await db.write("ftm_await_name_index")  # as load_cases does: names searchable on return
         t3 = time.perf_counter()
         counts = dict((await db.read("investigation_counts", super_degree=SUPER_DEGREE))[0])
         comps = await db.read("server_components")

@@ -99,6 +99,7 @@ async def load_cases(db: Database, path: Path, *, progress: Progress | None = No
         report.written = await db.in_write_tx(work, "load_cases", float(db.settings.load_timeout_s))
     except LabelConflict as e:
         raise _conflicts(src, result.rows, e.ids) from None
+    await db.write("ftm_await_name_index")  # the name index follows commits in the background
     report.warnings = src.warnings + result.warnings
     report.seconds = time.perf_counter() - started
     return report

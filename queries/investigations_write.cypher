@@ -309,3 +309,9 @@ MATCH (n)
 WHERE n:Entity OR n:FtmRecord
 DETACH DELETE n
 RETURN count(*) AS n
+
+// name: ftm_await_name_index
+// mode: write
+// The person name index is eventually consistent (queries/schema.cypher): wait until it holds
+// every committed change, so that matchCandidates finds what a load has just written.
+CALL db.index.fulltext.awaitEventuallyConsistentIndexRefresh()

@@ -112,8 +112,11 @@ CREATE CONSTRAINT ftm_record_id IF NOT EXISTS FOR (n:FtmRecord) REQUIRE n.id IS 
 // name: fulltext_person_name_keys
 // mode: schema
 // Same-person candidates are looked up by their folded name keys (graph/names.py), whole words.
+// Eventually consistent: Lucene is updated after each commit by a background thread, beside the
+// writing one, instead of inside the writing transaction; a case load waits for it before it
+// returns (ftm_await_name_index), so a loaded person is found at once.
 CREATE FULLTEXT INDEX person_name_keys IF NOT EXISTS FOR (n:Person) ON EACH [n.name_text]
-OPTIONS {indexConfig: {`fulltext.analyzer`: 'whitespace'}}
+OPTIONS {indexConfig: {`fulltext.analyzer`: 'whitespace', `fulltext.eventually_consistent`: true}}
 
 // name: constraint_case_id
 // mode: schema
