@@ -27,6 +27,8 @@ class Flat:
     weight: float | None
     ok: bool
     color: Color | None
+    tags: list[str]
+    marks: list[int | None] | None
 
 
 @strawberry.type
@@ -41,13 +43,16 @@ class WithResolver:
 @strawberry.type
 class Holder:
     flat: Flat
+    maybe: Flat | None
     others: list[Flat]
+    resolved: WithResolver | None
 
 
 def _flat(i: int, **over: Any) -> Flat:
     values: dict[str, Any] = {"id": strawberry.ID(f"f{i}"), "name": f"n{i}", "size": i,
                               "weight": i / 2 if i % 2 else None, "ok": i % 3 == 0,
-                              "color": Color.RED if i % 2 else None}
+                              "color": Color.RED if i % 2 else None, "tags": [f"t{i}"] * (i % 3),
+                              "marks": [i, None] if i % 2 else None}
     values.update(over)
     return Flat(**values)
 
@@ -58,6 +63,8 @@ ITEMS: dict[str, list[Any]] = {
     "bad_int": [_flat(0), _flat(1, size="many")],
     "none_item": [_flat(0), None, _flat(2)],
     "empty": [],
+    "bad_tags": [_flat(0), _flat(1, tags=["a", None])],
+    "bad_marks": [_flat(0), _flat(1, marks=["x"])],
 }
 
 
@@ -76,8 +83,11 @@ class Query:
         return [WithResolver(id=strawberry.ID(f"w{i}")) for i in range(3)]
 
     @strawberry.field
-    def holders(self) -> list[Holder]:
-        return [Holder(flat=_flat(i), others=[_flat(i + j) for j in range(3)]) for i in range(3)]
+    def holders(self, kind: str = "good") -> list[Holder]:
+        return [Holder(flat=_flat(i), maybe=_flat(i) if i % 2 else None,
+                       others=ITEMS[kind] if i == 1 else [_flat(i + j) for j in range(3)],
+                       resolved=WithResolver(id=strawberry.ID("w")))
+                for i in range(3)]
 
 
 PLAIN = strawberry.Schema(query=Query)
@@ -95,7 +105,13 @@ QUERIES = [
     '{ flats(kind: "none_item") { id } }',
     '{ flats(kind: "empty") { id } }',
     '{ resolved { id shout } }',
-    '{ holders { flat { id } others { id name color } } }',
+    '{ holders { flat { id tags marks } maybe { id } others { id name color } } }',
+    '{ holders(kind: "null_in_non_null") { flat { id } others { id name } } }',
+    '{ holders(kind: "bad_int") { maybe { size } others { size } } }',
+    '{ holders(kind: "none_item") { others { id } } }',
+    '{ holders { flat { __typename id } resolved { id shout } } }',
+    '{ flats(kind: "bad_tags") { id tags } }',
+    '{ maybeFlats(kind: "bad_marks") { id marks } }',
 ]
 
 
@@ -131,5 +147,8 @@ def test_flat_lists_take_the_quick_way_and_the_rest_the_ordinary_one(monkeypatch
     quick.clear()
     _run(FAST, '{ resolved { id shout } }')
     assert quick == []
-    for q in (QUERIES[4], QUERIES[5], QUERIES[6], QUERIES[8]):  # reported the ordinary way
+    for q in (*QUERIES[4:7], QUERIES[8], *QUERIES[12:15], *QUERIES[16:]):  # the ordinary way
         assert _run(FAST, q)[1], q
+    quick.clear()
+    _run(FAST, QUERIES[11])
+    assert len(quick) == 3 + 3 + 1 + 3 + 50 + 3  # holders, their flat, the one maybe, the others
