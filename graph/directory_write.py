@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 import orjson
 
 from graph.db import Database, Tx
-from graph.hsds_packs import diff_packs
+from graph.hsds_packs import diff_packs, encode
 
 Rows = list[dict[str, Any]]
 Outcomes = dict[str, int]
@@ -95,11 +95,20 @@ async def write_kind(tx: Tx, kind: str, rows: Iterable[dict[str, Any]],
 
 
 def hashed_batches(kind: str, rows: Iterable[dict[str, Any]], size: int) -> Iterator[Rows]:
-    """Batches of `size` rows, each with its `hash` when the kind is counted."""
+    """Batches of `size` rows, each with its `hash` when the kind is counted, as written."""
     for part in batches(rows, size):
         if kind in _COUNTED:
-            part = [r if "hash" in r else {**r, "hash": row_hash(r)} for r in part]
+            part = [_stored(r if "hash" in r else {**r, "hash": row_hash(r)}) for r in part]
         yield part
+
+
+def _stored(row: dict[str, Any]) -> dict[str, Any]:
+    """The row as written: its `hsds` pack compressed (graph/hsds_packs.py), after the hash,
+    which is of the pack's JSON text."""
+    props = row.get("props")
+    if props and isinstance(props.get("hsds"), str):
+        return {**row, "props": {**props, "hsds": encode(props["hsds"])}}
+    return row
 
 
 async def write_part(tx: Tx, kind: str, part: Rows, outcome: Outcomes,

@@ -1,28 +1,46 @@
 """Packs: the HSDS rows an organization or service node keeps in its `hsds` property, one JSON
-object of rows by table (written by loaders/hsds_keep.py)."""
+object of rows by table (written by loaders/hsds_keep.py).
+
+A pack is hashed as JSON text and stored zlib-compressed, as bytes (`encode`): the JSON of a
+service's rows is mostly repeated keys, and every byte stored costs Neo4j records to write at
+commit (a service's pack shrinks to about half). Packs written by earlier loads are JSON text;
+both are read back alike."""
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Iterator
 from typing import Any
 
 import orjson
 
+Stored = str | bytes
 
-def unpack(pack: str | None) -> dict[tuple[str, str], dict[str, Any]]:
+
+def encode(pack: str) -> bytes:
+    """The stored form of a pack's JSON text."""
+    return zlib.compress(pack.encode())
+
+
+def _json(stored: Stored) -> bytes | str:
+    """A stored pack's JSON (compressed bytes, or the text itself from earlier loads)."""
+    return zlib.decompress(stored) if isinstance(stored, bytes) else stored
+
+
+def unpack(pack: Stored | None) -> dict[tuple[str, str], dict[str, Any]]:
     """A pack's rows by (table, id)."""
     if not pack:
         return {}
-    return {(t, str(r.get("id"))): r for t, rows in orjson.loads(pack).items() for r in rows}
+    return {(t, str(r.get("id"))): r for t, rows in orjson.loads(_json(pack)).items() for r in rows}
 
 
-def pack_rows(pack: str) -> Iterator[tuple[str, dict[str, Any]]]:
-    for table, rows in orjson.loads(pack).items():
+def pack_rows(pack: Stored) -> Iterator[tuple[str, dict[str, Any]]]:
+    for table, rows in orjson.loads(_json(pack)).items():
         for r in rows:
             yield table, r
 
 
-def diff_packs(old: str | None, new: str) -> tuple[int, int, int]:
+def diff_packs(old: Stored | None, new: Stored) -> tuple[int, int, int]:
     """Rows of `new` that are (created, updated, unchanged) compared with `old`."""
     before = unpack(old)
     created = updated = same = 0

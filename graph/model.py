@@ -15,7 +15,7 @@ from graph.exceptions import ModelError
 
 MODEL_DIR = Path(__file__).resolve().parent / "model"
 
-_SCALARS = frozenset({"string", "text", "int", "float", "bool", "date", "datetime", "point"})
+_SCALARS = frozenset({"string", "text", "bytes", "int", "float", "bool", "date", "datetime", "point"})
 _IDENT = re.compile(r"^[A-Z][A-Za-z0-9]*$")
 _RELNAME = re.compile(r"^[A-Z][A-Z0-9_]*$")
 _PROPNAME = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -92,6 +92,8 @@ class Model:
                 return f"must be a whole number, got {item!r}"
             elif t in ("string", "text") and not isinstance(item, str):
                 return f"must be text, got {item!r}"
+            elif t == "bytes" and not isinstance(item, bytes):
+                return f"must be bytes, got {item!r}"
         return None
 
 

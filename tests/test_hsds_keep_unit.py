@@ -3,7 +3,7 @@ row-by-row differences."""
 
 from __future__ import annotations
 
-from graph.hsds_packs import diff_packs, unpack
+from graph.hsds_packs import diff_packs, encode, pack_rows, unpack
 from loaders.hsds_keep import KeptRows
 
 
@@ -57,3 +57,12 @@ def test_packs_are_compared_row_by_row() -> None:
     assert diff_packs(old, new) == (1, 1, 3)  # ph-3 created, ph-2 updated, the rest the same
     assert diff_packs(None, new) == (5, 0, 0)
     assert diff_packs(new, new) == (0, 0, 5)
+
+
+def test_packs_are_stored_compressed_and_read_back_like_the_text_of_earlier_loads() -> None:
+    text, _ = _kept(ROWS).pack("service", {"id": "svc-1", "name": "Shelter"})
+    stored = encode(text)
+    assert isinstance(stored, bytes) and len(stored) < len(text.encode())
+    assert unpack(stored) == unpack(text)
+    assert list(pack_rows(stored)) == list(pack_rows(text))
+    assert diff_packs(text, stored) == (0, 0, 4)  # a pack kept as text by an earlier load
