@@ -219,16 +219,18 @@ RETURN k AS key, x.row_hash AS hash
 // params: rows, load
 // Organizations known not to exist yet (the loader checked their ids in this transaction):
 // created with their region and responsibilities, without the per-row checks of an upsert.
+// The few Region and Responsibility nodes are read once per statement with their codes, so
+// that a row picks its own by comparing codes, not by reading each node's code again.
 MATCH (x:Responsibility)
-WITH collect(x) AS responsibilities
+WITH collect({code: x.code, node: x}) AS responsibilities
 MATCH (g:Region)
-WITH responsibilities, collect(g) AS regions
+WITH responsibilities, collect({code: g.code, node: g}) AS regions
 UNWIND $rows AS r
-CREATE (o:Organization)
-SET o = r.props, o.id = r.id, o.row_hash = r.hash, o.created_by_load = $load,
-    o.kind = coalesce(r.props.kind, 'NGO'), o.jurisdiction = coalesce(r.props.jurisdiction, 'LOCAL')
-FOREACH (g IN [x IN regions WHERE x.code = r.region] | CREATE (o)-[:LOCATED_IN]->(g))
-FOREACH (x IN [y IN responsibilities WHERE y.code IN coalesce(r.responsibilities, [])] |
+CREATE (o:Organization {id: r.id, row_hash: r.hash, created_by_load: $load})
+SET o += r.props, o.kind = coalesce(r.props.kind, 'NGO'),
+    o.jurisdiction = coalesce(r.props.jurisdiction, 'LOCAL')
+FOREACH (g IN [x IN regions WHERE x.code = r.region | x.node] | CREATE (o)-[:LOCATED_IN]->(g))
+FOREACH (x IN [y IN responsibilities WHERE y.code IN coalesce(r.responsibilities, []) | y.node] |
   CREATE (o)-[:HOLDS]->(x))
 RETURN count(*) AS n
 
@@ -236,18 +238,18 @@ RETURN count(*) AS n
 // mode: write
 // params: rows, load
 // Services known not to exist yet, with their provider, the needs they meet and the regions
-// they serve (the few Need and Region nodes are read once per statement, not per row).
+// they serve (the few Need and Region nodes are read once per statement with their codes, not
+// per row).
 MATCH (n:Need)
-WITH collect(n) AS needs
+WITH collect({code: n.code, node: n}) AS needs
 MATCH (g:Region)
-WITH needs, collect(g) AS regions
+WITH needs, collect({code: g.code, node: g}) AS regions
 UNWIND $rows AS r
 MATCH (o:Organization {id: r.organization_id})
-CREATE (o)-[:PROVIDES]->(s:Service)
-SET s = r.props, s.id = r.id, s.row_hash = r.hash, s.created_by_load = $load,
-    s.citizenship = coalesce(r.props.citizenship, 'ANY')
-FOREACH (n IN [x IN needs WHERE x.code IN r.needs] | CREATE (s)-[:MEETS]->(n))
-FOREACH (g IN [x IN regions WHERE x.code IN r.regions] | CREATE (s)-[:SERVES]->(g))
+CREATE (o)-[:PROVIDES]->(s:Service {id: r.id, row_hash: r.hash, created_by_load: $load})
+SET s += r.props, s.citizenship = coalesce(r.props.citizenship, 'ANY')
+FOREACH (n IN [x IN needs WHERE x.code IN r.needs | x.node] | CREATE (s)-[:MEETS]->(n))
+FOREACH (g IN [x IN regions WHERE x.code IN r.regions | x.node] | CREATE (s)-[:SERVES]->(g))
 RETURN count(*) AS n
 
 // name: create_records
@@ -255,8 +257,8 @@ RETURN count(*) AS n
 // params: rows, load
 // HSDS rows known not to be kept yet.
 UNWIND $rows AS r
-CREATE (x:HsdsRecord)
-SET x = r.props, x.key = r.key, x.row_hash = r.hash, x.created_by_load = $load
+CREATE (x:HsdsRecord {key: r.key, row_hash: r.hash, created_by_load: $load})
+SET x += r.props
 RETURN count(*) AS n
 
 // name: stored_organization_packs
