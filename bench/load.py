@@ -402,7 +402,7 @@ Neo4j that first loaded and wiped the sample (as a server that has been running 
 hot paths; the re-load follows the bulk load on the same server): every file read twice
 (validated, then mapped); every HSDS row kept whole, most of them in the `hsds` pack of their
 organization or service (loaders/hsds_keep.py); new rows committed in chunks of
-`REFERRALNET_LOAD_CHUNK` (default 10,000) under a DirectoryLoad journal that undoes them if the
+`REFERRALNET_LOAD_CHUNK` (default 2,500) under a DirectoryLoad journal that undoes them if the
 load fails (graph/directory_chunks.py), so Neo4j's heap does not have to hold the whole load.
 The row-at-a-time rate comes from a sample (the whole package would take hours) and the ratio
 uses the bulk run with the same heap. Packing made the row-at-a-time baseline faster too: it

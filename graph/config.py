@@ -47,7 +47,7 @@ class Settings:
     neo4j_port: int = field(default_factory=lambda: _int("REFERRALNET_NEO4J_PORT", 7687))
     tx_timeout_s: int = field(default_factory=lambda: _int("REFERRALNET_TX_TIMEOUT", 15))
     load_timeout_s: int = field(default_factory=lambda: _int("REFERRALNET_LOAD_TIMEOUT", 1800))
-    load_chunk_rows: int = field(default_factory=lambda: _int("REFERRALNET_LOAD_CHUNK", 10000))
+    load_chunk_rows: int = field(default_factory=lambda: _int("REFERRALNET_LOAD_CHUNK", 2500))
     pool_size: int = field(default_factory=lambda: _int("REFERRALNET_POOL_SIZE", 50))
     max_page_size: int = field(default_factory=lambda: _int("REFERRALNET_MAX_PAGE_SIZE", 100))
     max_query_depth: int = field(default_factory=lambda: _int("REFERRALNET_MAX_QUERY_DEPTH", 10))

@@ -134,7 +134,9 @@ class Instance:
         jars = ensure_jars()
         self.password()
         (self.home / "data").mkdir(parents=True, exist_ok=True)
-        cmd = ["java", f"-Xmx{heap}", "-XX:+UseG1GC", "-Dfile.encoding=UTF-8",
+        # The whole heap from the start (initial = max, as Neo4j's own configuration advises),
+        # not resized while a load runs.
+        cmd = ["java", f"-Xms{heap}", f"-Xmx{heap}", "-XX:+UseG1GC", "-Dfile.encoding=UTF-8",
                "-cp", f"{jars}/*", str(LAUNCHER), str(self.home / "data"), str(self.port),
                str(self.password_file), str(self.ready_file), str(pagecache_mb), str(tx_timeout_s)]
         with open(self.log_file, "ab") as log:
