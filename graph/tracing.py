@@ -131,32 +131,32 @@ def _cases(rows: list[dict[str, Any]]) -> tuple[CaseRef, ...]:
 def _node_of(v: list[Any]) -> TraceNode:
     """A node as explore_expand lists it: [id, caption, pseudonymous, label, degree]."""
     degree = int(v[4] or 0)
-    return TraceNode(id=v[0], label=v[3], caption=v[1] or v[0], degree=degree,
-                     pseudonymous=bool(v[2]), super_node=degree > SUPER_DEGREE)
+    # id, label, caption, degree, pseudonymous, super_node (positional, as in _edge_of)
+    return TraceNode(v[0], v[3], v[1] or v[0], degree, bool(v[2]), degree > SUPER_DEGREE)
 
 
 def _edge_of(v: list[Any]) -> TraceEdge:
     """An edge as explore_expand and edges_among list it: [type, source, target, id] and, with
     details, [role, amount, currency, date, status]."""
-    if len(v) == 4:
-        return TraceEdge(type=v[0], source=v[1], target=v[2], id=v[3])
-    return TraceEdge(type=v[0], source=v[1], target=v[2], id=v[3], role=v[4] or None,
-                     amount=float(v[5]) if v[5] is not None else None, currency=v[6], date=v[7],
-                     status=v[8])
+    if len(v) == 4:  # positional: a frozen dataclass is built a good deal faster so
+        return TraceEdge(v[0], v[1], v[2], v[3])
+    return TraceEdge(v[0], v[1], v[2], v[3], v[4] or None,
+                     float(v[5]) if v[5] is not None else None, v[6], v[7], v[8])
 
 
 @dataclass
 class _Search:
     """A breadth-first search from `starts`, one query per hop, within a budget of nodes (the
-    first time a node is reached is by a shortest path: kept as its parent and edge). Without
-    `details`, edges carry only their type, ends and id."""
+    first time a node is reached is by a shortest path: kept as its parent and edge, the edge as
+    explore_expand lists it, made a TraceEdge only if asked for). Without `details`, edges carry
+    only their type, ends and id."""
 
     starts: list[TraceNode]
     statement: str
     budget: int
     details: bool = True
     nodes: dict[str, TraceNode] = field(default_factory=dict)
-    parent: dict[str, tuple[str, TraceEdge] | None] = field(default_factory=dict)
+    parent: dict[str, tuple[str, list[Any]] | None] = field(default_factory=dict)
     supers: dict[str, str] = field(default_factory=dict)  # super-node id -> a start it came from
     truncated: bool = False
 
@@ -186,7 +186,7 @@ class _Search:
                     break
                 node = _node_of(node_row)
                 self.nodes[node.id] = node
-                self.parent[node.id] = (source, _edge_of(edge_row))
+                self.parent[node.id] = (source, edge_row)
                 if node.super_node:
                     self.supers[node.id] = self.origin(source)
                 else:
@@ -271,14 +271,18 @@ async def neighborhood(db: Database, entity_id: str, depth: int = 1, limit: int 
     nodes = list(search.nodes.values())
     ids = [n.id for n in nodes]
     expand = [n.id for n in nodes if not n.super_node] or [center.id]
+    # edges by (type, source, target, id), the first four items of an edge row
     edges: dict[tuple[str, str, str, str | None], TraceEdge] = {}
     got = await db.read_plain("edges_among", ids=ids, expand=expand, details=details)
     for row in got[0]["edges"] if got else []:
-        e = _edge_of(row)
-        edges.setdefault((e.type, e.source, e.target, e.id), e)
+        key = (row[0], row[1], row[2], row[3])
+        if key not in edges:
+            edges[key] = _edge_of(row)
     for n in nodes:  # the edges that reached a super-node, when both ends are super-nodes
         step = search.parent.get(n.id)
         if step is not None:
-            e = step[1]
-            edges.setdefault((e.type, e.source, e.target, e.id), e)
+            row = step[1]
+            key = (row[0], row[1], row[2], row[3])
+            if key not in edges:
+                edges[key] = _edge_of(row)
     return Neighborhood(center, depth, nodes, list(edges.values()), truncated=search.truncated)
