@@ -101,15 +101,17 @@ async def _read_cached(db: Database, cache: RouteCache, needs: list[str], region
     out: dict[str, dict[str, Candidate]] = {n: {} for n in needs}
     for (need, region), cs in cands.items():
         d = round(km[region], 1)
+        found = out[need]
         for c in cs:
-            best = out[need].get(c.service_id)
+            best = found.get(c.service_id) if found else None
             if best is not None and best.distance_km <= d:
                 continue
-            c = with_live(c, free, d)
+            if c.capacity_total is not None or c.distance_km != d:  # cached at distance 0
+                c = with_live(c, free, d)
             if active_only and (c.status != "ACTIVE" or (
                     c.capacity_total is not None and not (c.capacity_available or 0) > 0)):
                 continue
-            out[need][c.service_id] = c
+            found[c.service_id] = c
     return out
 
 
