@@ -7,9 +7,10 @@ all plain attributes of scalar or enum type (strawberry "basic" fields: no resol
 extension, read with getattr), that is the same as reading each attribute and coercing it with
 its type; `FlatObjectExecutor` does just that for such lists, and gives back the very same
 dicts. Fields holding such an object, or a list of them or of scalars, are completed the same
-way in their turn. Anything else (another kind of field, a null where the schema says non-null, a value
-that does not coerce, an awaitable, an error, @defer or @stream, middleware) goes the ordinary
-way, for the whole list, so that errors are those graphql-core would report."""
+way in their turn. Anything else (another kind of field, a null where the schema says non-null,
+a value that does not coerce, an awaitable, an error, @defer or @stream, middleware) goes the
+ordinary way, for the whole list, so that errors are those graphql-core would report (an
+attribute that is a property is then read twice)."""
 
 from __future__ import annotations
 
@@ -34,8 +35,8 @@ from strawberry.schema.schema_converter import GraphQLCoreConverter
 # non-null, constant, nested). The attribute is None for __typename, whose value is the
 # constant; `nested` completes an object, or a list of objects or of leaves, in its turn.
 _Nested = Callable[[Any], Any]
-_Leaf = tuple[str, str | None, Callable[[Any], Any] | None, bool, str | None, _Nested | None]
-_Plan = tuple[_Leaf, ...]
+_Field = tuple[str, str | None, Callable[[Any], Any] | None, bool, str | None, _Nested | None]
+_Plan = tuple[_Field, ...]
 _NOT_FLAT = object()
 _PLAIN = frozenset({str, int, float, bool})  # values that are neither awaitable nor errors
 
@@ -45,7 +46,7 @@ class _Anomaly(Exception):
 
 
 class FlatObjectExecutor(StrawberryGraphQLCoreExecutionContext):
-    """graphql-core's executor, with lists of flat objects completed in one loop."""
+    """graphql-core's executor (strawberry's), with lists of plain objects completed in one loop."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -69,7 +70,7 @@ class FlatObjectExecutor(StrawberryGraphQLCoreExecutionContext):
                                                                        field_details_list)
         if new_defer_usages:
             return _NOT_FLAT
-        leaves: list[_Leaf] = []
+        leaves: list[_Field] = []
         for response_name, details in grouped.items():
             if any(d.defer_usage is not None or d.node.directives for d in details):
                 return _NOT_FLAT
