@@ -4,7 +4,8 @@ progress and a report of what was created, updated, unchanged and skipped).
 
 Order: read and check every line (loaders/ftm_read.py); look up in the database the entities the
 file refers to without defining them; map to case-graph rows, normalizing identifiers
-(loaders/ftm_map.py); only when no problem was found anywhere, write (graph.investigations_write)."""
+(loaders/ftm_map.py, with loaders/ftm_mapcore.py and loaders/ftm_edges.py); only when no problem
+was found anywhere, write (graph.investigations_write)."""
 
 from __future__ import annotations
 

@@ -18,147 +18,34 @@ reference to an entity neither in the file nor in the database) names line and f
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from typing import Any
 
 from graph import identifiers as ids
 from graph.exceptions import Problem
-from graph.identifiers import Identifier, IdentifierError
-from graph.investigations_write import CaseRows
+from graph.identifiers import Identifier
 from graph.names import name_keys
-from loaders.ftm_read import Entity, FtmInput, supported
+from loaders.ftm_edges import EdgeMapper
+from loaders.ftm_mapcore import Known, MapResult
+from loaders.ftm_read import Entity, supported
 from loaders.ftm_rules import (
     DOCUMENT_PROPS,
-    EDGE_PROPS,
     EDGES,
-    LINKABLE,
     NODE_OF,
     PARTY,
     RECORD_KINDS,
     VICTIM_KEEPS,
-    amount_of,
     countries_of,
     person_names,
     pseudonym,
-    ref_props,
-    role_of,
     schema_of,
 )
 
-# normalizers whose answer depends only on their arguments (FtmMapper.identifier keeps it)
-_PURE = frozenset({ids.phone, ids.email, ids.address, ids.document})
+__all__ = ["FtmMapper", "Known", "MapResult", "pseudonym"]
 
 
-@dataclass
-class Known:
-    """Where an FtM id points: the node's label and id (an identifier's for merged entities)."""
-
-    label: str
-    node: str
-
-
-@dataclass
-class MapResult:
-    rows: CaseRows
-    problems: list[Problem] = field(default_factory=list)
-    warnings: list[Problem] = field(default_factory=list)
-    pseudonymized: int = 0
-    victim_documents_dropped: int = 0
-
-
-class FtmMapper:
+class FtmMapper(EdgeMapper):
     """Maps one checked file; `references()` lists the ids to look up in the database first."""
-
-    def __init__(self, source: FtmInput) -> None:
-        self.src = source
-        self.file = source.path.name
-        self.out = MapResult(CaseRows())
-        self.known: dict[str, Known] = {}
-        self.identifiers: dict[str, dict[str, Any]] = {}
-        self.links: dict[tuple[str, str, str, str], None] = {}
-        # normalized identifiers by (normalizer, value): a shared phone is parsed once
-        self.made: dict[tuple[Callable[..., Identifier | None], tuple[Any, ...]],
-                        Identifier | IdentifierError | None] = {}
-        self.victims = self._victims()
-        self.skipped_refs = 0
-
-    # -- references -----------------------------------------------------------------------
-    def references(self) -> set[str]:
-        """Ids referred to in the file but not defined in it."""
-        wanted: set[str] = set()
-        for e in self.src.entities.values():
-            for name in ref_props(e):
-                wanted.update(v for v in e.get(name)
-                          if v not in self.src.entities and v not in self.src.skipped_ids)
-        return wanted
-
-    def resolve(self, known: dict[str, Known]) -> None:
-        self.known.update(known)
-
-    def _victims(self) -> set[str]:
-        roles: dict[str, set[str]] = {}
-        for e in self.src.entities.values():
-            if e.schema == "CourtCaseParty":
-                rel = role_of(e)
-                for party in e.get("party"):
-                    roles.setdefault(party, set()).add(rel or "?")
-        return {p for p, r in roles.items() if r == {"VICTIM_IN"}
-                and (ent := self.src.entities.get(p)) is not None and ent.schema == "Person"}
-
-    # -- helpers --------------------------------------------------------------------------
-    def problem(self, e: Entity, prop: str | None, reason: str) -> None:
-        self.out.problems.append(Problem(self.file, e.line, prop, reason))
-
-    def identifier(self, e: Entity, prop: str, make: Callable[..., Identifier | None],
-                   *args: Any) -> str | None:
-        """The node id of the identifier `make(*args)` builds (a problem when it cannot)."""
-        key = (make, args) if make in _PURE else None
-        try:
-            hit = self.made.get(key) if key else None
-            if hit is None:
-                hit = make(*args)
-                if key:
-                    self.made[key] = hit
-            elif isinstance(hit, IdentifierError):
-                raise hit
-            ident = hit
-        except IdentifierError as err:
-            if key:
-                self.made[key] = err
-            self.problem(e, prop, str(err))
-            return None
-        if ident is None:
-            return None
-        if ident.id not in self.identifiers:
-            self.identifiers[ident.id] = {"label": ident.label, **ident.row()}
-        return ident.id
-
-    def link(self, rel: str, source: str, target: str, via: str) -> None:
-        if source != target:
-            self.links.setdefault((rel, source, target, via), None)
-
-    def target(self, e: Entity, prop: str, allowed: Iterable[str]) -> list[str]:
-        """The node ids `e.prop` refers to; a problem for each that is unknown or not allowed."""
-        out: list[str] = []
-        allowed = tuple(allowed)
-        for ref in e.get(prop):
-            k = self.known.get(ref)
-            if k is None:
-                if ref in self.src.skipped_ids:
-                    self.skipped_refs += 1
-                elif ref in self.src.entities:
-                    self.problem(e, prop, f"refers to {ref}, a {self.src.entities[ref].schema}, "
-                                          "which cannot stand here")
-                else:
-                    self.problem(e, prop, f"refers to {ref}, which is neither in this file nor "
-                                          "in the database")
-            elif k.label not in allowed:
-                self.problem(e, prop, f"refers to {ref}, a {k.label}; expected "
-                                      f"{' or '.join(allowed)}")
-            else:
-                out.append(k.node)
-        return out
 
     # -- passes ---------------------------------------------------------------------------
     def build(self) -> MapResult:
@@ -319,73 +206,3 @@ class FtmMapper:
                 for v in e.get(prop):
                     if (i := self.identifier(e, prop, make, v)) is not None:
                         self.link("REGISTERED_AT", k.node, i, e.id)
-
-    def edge_row(self, e: Entity, rel: str, source: str, target: str,
-                 extra: dict[str, Any] | None = None) -> None:
-        props: dict[str, Any] = {p: e.first(p) for p in EDGE_PROPS if e.get(p)}
-        props.update({k: v for k, v in (extra or {}).items() if v is not None})
-        props["schema"] = e.schema
-        props["ftm"] = e.to_json()
-        self.out.rows.edges.append({"id": e.id, "type": rel, "from": source, "to": target,
-                                    "props": props})
-
-    def _ends(self, e: Entity, src: str, dst: str, src_ok: tuple[str, ...],
-              dst_ok: tuple[str, ...]) -> tuple[str, str] | None:
-        for prop in (src, dst):
-            if not e.get(prop):
-                self.problem(e, prop, f"a {e.schema} needs its {prop}")
-        a, b = self.target(e, src, src_ok), self.target(e, dst, dst_ok)
-        if len(e.get(src)) > 1 or len(e.get(dst)) > 1:
-            self.problem(e, src if len(e.get(src)) > 1 else dst, "names more than one entity")
-            return None
-        return (a[0], b[0]) if a and b else None
-
-    def party(self, e: Entity) -> None:
-        rel = role_of(e)
-        if rel is None:
-            self.problem(e, "role", f"role {', '.join(e.get('role')) or '(none)'} is not one of suspect, "
-                                    "victim, witness (or accused, defendant, injured party)")
-            return
-        ends = self._ends(e, "party", "case", PARTY, ("Case",))
-        if ends:
-            self.edge_row(e, rel, *ends)
-
-    def edge(self, e: Entity, kind: str) -> None:
-        src, dst, rel, src_ok, dst_ok = EDGES[kind]
-        ends = self._ends(e, src, dst, src_ok, dst_ok)
-        if ends is None:
-            return
-        extra: dict[str, Any] = {}
-        if kind == "Payment":
-            amount, currency = amount_of(e)
-            extra = {"amount": amount, "currency": currency, "purpose": e.first("purpose")}
-            for prop, party in (("payerAccount", ends[0]), ("beneficiaryAccount", ends[1])):
-                for account in self.target(e, prop, ("BankAccount",)):
-                    if party not in self.victims:
-                        self.link("USES", party, account, e.id)
-        self.edge_row(e, rel, *ends, extra)
-
-    def unknown_link(self, e: Entity) -> None:
-        ends = self._ends(e, "subject", "object", LINKABLE, LINKABLE)
-        if ends:
-            self.edge_row(e, "LINKED_TO", *ends)
-
-    def ownership(self, e: Entity) -> None:
-        owners = self.target(e, "owner", PARTY)
-        assets = self.target(e, "asset", ("Company", "BankAccount", "Vehicle", "OnlineAccount"))
-        if not e.get("owner") or not e.get("asset"):
-            self.problem(e, "owner" if not e.get("owner") else "asset", "an Ownership needs "
-                                                                        "owner and asset")
-            return
-        if not owners or not assets:
-            return
-        label = self.known[e.get("asset")[0]].label
-        if label == "Company":
-            self.edge_row(e, "OWNS", owners[0], assets[0])
-            return
-        self.out.rows.records.append({"id": e.id, "target": assets[0],
-                                      "props": {"schema": e.schema, "ftm": e.to_json()}})
-        if owners[0] not in self.victims:
-            self.link("USES", owners[0], assets[0], e.id)
-
-

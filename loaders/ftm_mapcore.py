@@ -1,0 +1,130 @@
+"""The state and helpers of mapping one FtM file (loaders/ftm_map.py): what the file's ids point
+to, identifiers normalized once per value, relationships stated by properties, problems with
+line and field, and who is a victim (kept under a pseudonym)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from graph import identifiers as ids
+from graph.exceptions import Problem
+from graph.identifiers import Identifier, IdentifierError
+from graph.investigations_write import CaseRows
+from loaders.ftm_read import Entity, FtmInput
+from loaders.ftm_rules import ref_props, role_of
+
+# normalizers whose answer depends only on their arguments (FtmMapper.identifier keeps it)
+_PURE = frozenset({ids.phone, ids.email, ids.address, ids.document})
+
+
+@dataclass
+class Known:
+    """Where an FtM id points: the node's label and id (an identifier's for merged entities)."""
+
+    label: str
+    node: str
+
+
+@dataclass
+class MapResult:
+    rows: CaseRows
+    problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    pseudonymized: int = 0
+    victim_documents_dropped: int = 0
+
+
+class MapperCore:
+    """What mapping one file keeps as it goes; loaders/ftm_map.FtmMapper does the mapping."""
+
+    def __init__(self, source: FtmInput) -> None:
+        self.src = source
+        self.file = source.path.name
+        self.out = MapResult(CaseRows())
+        self.known: dict[str, Known] = {}
+        self.identifiers: dict[str, dict[str, Any]] = {}
+        self.links: dict[tuple[str, str, str, str], None] = {}
+        # normalized identifiers by (normalizer, value): a shared phone is parsed once
+        self.made: dict[tuple[Callable[..., Identifier | None], tuple[Any, ...]],
+                        Identifier | IdentifierError | None] = {}
+        self.victims = self._victims()
+        self.skipped_refs = 0
+
+    # -- references -----------------------------------------------------------------------
+    def references(self) -> set[str]:
+        """Ids referred to in the file but not defined in it."""
+        wanted: set[str] = set()
+        for e in self.src.entities.values():
+            for name in ref_props(e):
+                wanted.update(v for v in e.get(name)
+                          if v not in self.src.entities and v not in self.src.skipped_ids)
+        return wanted
+
+    def resolve(self, known: dict[str, Known]) -> None:
+        self.known.update(known)
+
+    def _victims(self) -> set[str]:
+        roles: dict[str, set[str]] = {}
+        for e in self.src.entities.values():
+            if e.schema == "CourtCaseParty":
+                rel = role_of(e)
+                for party in e.get("party"):
+                    roles.setdefault(party, set()).add(rel or "?")
+        return {p for p, r in roles.items() if r == {"VICTIM_IN"}
+                and (ent := self.src.entities.get(p)) is not None and ent.schema == "Person"}
+
+    # -- helpers --------------------------------------------------------------------------
+    def problem(self, e: Entity, prop: str | None, reason: str) -> None:
+        self.out.problems.append(Problem(self.file, e.line, prop, reason))
+
+    def identifier(self, e: Entity, prop: str, make: Callable[..., Identifier | None],
+                   *args: Any) -> str | None:
+        """The node id of the identifier `make(*args)` builds (a problem when it cannot)."""
+        key = (make, args) if make in _PURE else None
+        try:
+            hit = self.made.get(key) if key else None
+            if hit is None:
+                hit = make(*args)
+                if key:
+                    self.made[key] = hit
+            elif isinstance(hit, IdentifierError):
+                raise hit
+            ident = hit
+        except IdentifierError as err:
+            if key:
+                self.made[key] = err
+            self.problem(e, prop, str(err))
+            return None
+        if ident is None:
+            return None
+        if ident.id not in self.identifiers:
+            self.identifiers[ident.id] = {"label": ident.label, **ident.row()}
+        return ident.id
+
+    def link(self, rel: str, source: str, target: str, via: str) -> None:
+        if source != target:
+            self.links.setdefault((rel, source, target, via), None)
+
+    def target(self, e: Entity, prop: str, allowed: Iterable[str]) -> list[str]:
+        """The node ids `e.prop` refers to; a problem for each that is unknown or not allowed."""
+        out: list[str] = []
+        allowed = tuple(allowed)
+        for ref in e.get(prop):
+            k = self.known.get(ref)
+            if k is None:
+                if ref in self.src.skipped_ids:
+                    self.skipped_refs += 1
+                elif ref in self.src.entities:
+                    self.problem(e, prop, f"refers to {ref}, a {self.src.entities[ref].schema}, "
+                                          "which cannot stand here")
+                else:
+                    self.problem(e, prop, f"refers to {ref}, which is neither in this file nor "
+                                          "in the database")
+            elif k.label not in allowed:
+                self.problem(e, prop, f"refers to {ref}, a {k.label}; expected "
+                                      f"{' or '.join(allowed)}")
+            else:
+                out.append(k.node)
+        return out
