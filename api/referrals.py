@@ -10,7 +10,7 @@ from typing import Any
 import strawberry
 
 from api.context import Context
-from api.types.enums import DeclineReason, NeedCode, ReferralStatus, Urgency
+from api.types.enums import DeclineReason, Jurisdiction, NeedCode, ReferralStatus, Urgency
 from api.types.legal_provision import LegalProvision
 from api.types.pagination import Connection, connection
 from api.types.profile import ProfileInput
@@ -134,13 +134,15 @@ class ReferralQuery:
                 reason=n.rule.reason, responsibility=n.rule.notify,
                 legal_basis=LegalProvision.of(basis.provision) if basis and basis.provision
                 else None,
-                notify=[NotifiedBody(_h=h, _k=known, distance_km=h.distance_km,
-                                     jurisdiction=h.jurisdiction)  # type: ignore[arg-type]
+                notify=[NotifiedBody(organization=known.organization(h.organization_id),
+                                     distance_km=h.distance_km,
+                                     jurisdiction=Jurisdiction(h.jurisdiction))
                         for h in n.holders]))
         return RouteResult(
             needs=[NeedRoute.of(n, regions, profile.region, known) for n in result.needs],
-            plan=[PlanStep(_oid=org, _k=known,
-                           services=[PlannedService(need=NeedCode(k), _sid=c.service_id, _k=known)
+            plan=[PlanStep(organization=known.organization(org),
+                           services=[PlannedService(need=NeedCode(k),
+                                                    service=known.service(c.service_id))
                                      for k, c in svc.items()])
                   for org, svc in result.plan],
             uncovered_needs=[NeedCode(n) for n in result.uncovered], notifications=notices)

@@ -10,7 +10,6 @@ from api.types.legal_provision import LegalProvision
 from api.types.organization import Organization
 from api.types.region import Region
 from api.types.service import Service
-from graph import route as r
 from graph import routing as rt
 from graph import types as t
 from graph.exceptions import BadInput, NotFound
@@ -21,14 +20,6 @@ class Mandate:
     responsibility: str
     provision_id: str | None
     provision_title: str | None
-
-
-async def _service(info: strawberry.Info, sid: str) -> Service:
-    return Service.of(await info.context.service.load(sid))
-
-
-async def _organization(info: strawberry.Info, oid: str) -> Organization:
-    return Organization.of(await info.context.organization.load(oid))
 
 
 @dataclass(frozen=True)
@@ -55,9 +46,10 @@ class Known:
 @strawberry.type(description="A service that can take the person, with why it ranks here")
 class RouteOption:
     _c: strawberry.Private[rt.Candidate]
-    _k: strawberry.Private[Known]
-    _region: strawberry.Private[t.Region]
     rank: int
+    service: Service
+    organization: Organization
+    region: Region
     distance_km: float
     free_places: int | None = strawberry.field(description="Null when not capacity-bound")
     mandated: bool = strawberry.field(description="The provider holds the legal responsibility")
@@ -67,24 +59,14 @@ class RouteOption:
     @classmethod
     def of(cls, i: int, x: rt.Ranked, known: Known, regions: dict[str, t.Region]) -> RouteOption:
         c = x.candidate
-        return cls(_c=c, _k=known, _region=regions[c.region], rank=i, distance_km=c.distance_km,
+        return cls(_c=c, rank=i, service=known.service(c.service_id),
+                   organization=known.organization(c.organization_id),
+                   region=Region.of(regions[c.region]), distance_km=c.distance_km,
                    free_places=c.capacity_available if c.capacity_total is not None else None,
                    mandated=c.mandated, reasons=list(x.reasons),
                    legal_basis=[Mandate(responsibility=b.responsibility,
                                         provision_id=b.provision_id,
                                         provision_title=b.provision_title) for b in c.basis])
-
-    @strawberry.field
-    def service(self) -> Service:
-        return self._k.service(self._c.service_id)
-
-    @strawberry.field
-    def organization(self) -> Organization:
-        return self._k.organization(self._c.organization_id)
-
-    @strawberry.field
-    def region(self) -> Region:
-        return Region.of(self._region)
 
 
 @strawberry.type(description="A service that meets the need but cannot take this person: why not")
@@ -92,14 +74,8 @@ class ExcludedOption:
     _c: strawberry.Private[rt.Candidate]
     rule: str
     detail: str
-
-    @strawberry.field
-    async def service(self, info: strawberry.Info) -> Service:
-        return await _service(info, self._c.service_id)
-
-    @strawberry.field
-    async def organization(self, info: strawberry.Info) -> Organization:
-        return await _organization(info, self._c.organization_id)
+    service: Service
+    organization: Organization
 
 
 @strawberry.type(description="How many services one exclusion rule kept out")
@@ -122,11 +98,20 @@ class NeedRoute:
     @strawberry.field(description="Services that meet the need but cannot take this person, "
                                   "each with the rule that excludes it (the first `limit`; "
                                   "all when no limit is given)")
-    def excluded(self, limit: int | None = None) -> list[ExcludedOption]:
+    async def excluded(self, info: strawberry.Info, limit: int | None = None
+                       ) -> list[ExcludedOption]:
         if limit is not None and limit < 0:
             raise BadInput("limit must not be negative", field="limit")
         shown = self._excluded if limit is None else self._excluded[:limit]
-        return [ExcludedOption(_c=c, rule=e.rule, detail=e.detail) for c, e in shown]
+        ctx = info.context  # the first ones are primed (api/referrals.py): no statement for them
+        services = await ctx.service.load_many([c.service_id for c, _ in shown])
+        orgs = await ctx.organization.load_many([c.organization_id for c, _ in shown])
+        known = Known({s.id: s for s in services if s is not None},
+                      {o.id: o for o in orgs if o is not None})
+        return [ExcludedOption(_c=c, rule=e.rule, detail=e.detail,
+                               service=known.service(c.service_id),
+                               organization=known.organization(c.organization_id))
+                for c, e in shown]
 
     @strawberry.field(description="How many services were excluded, whatever `excluded`'s limit")
     def excluded_count(self) -> int:
@@ -161,35 +146,20 @@ class NeedRoute:
 @strawberry.type
 class PlannedService:
     need: NeedCode
-    _sid: strawberry.Private[str]
-    _k: strawberry.Private[Known]
-
-    @strawberry.field
-    def service(self) -> Service:
-        return self._k.service(self._sid)
+    service: Service
 
 
 @strawberry.type(description="One organization of the plan and what it covers")
 class PlanStep:
-    _oid: strawberry.Private[str]
-    _k: strawberry.Private[Known]
+    organization: Organization
     services: list[PlannedService]
-
-    @strawberry.field
-    def organization(self) -> Organization:
-        return self._k.organization(self._oid)
 
 
 @strawberry.type
 class NotifiedBody:
-    _h: strawberry.Private[r.Holder]
-    _k: strawberry.Private[Known]
+    organization: Organization
     distance_km: float
     jurisdiction: Jurisdiction
-
-    @strawberry.field
-    def organization(self) -> Organization:
-        return self._k.organization(self._h.organization_id)
 
 
 @strawberry.type(description="A notification the law requires or offers, with its legal basis")
