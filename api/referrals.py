@@ -65,7 +65,9 @@ async def _prime(ctx: Context, cache: RouteCache, result: Any) -> Known:
         ctx.service.prime(sid, svc)
     for oid, org in organizations.items():
         ctx.organization.prime(oid, org)
-    return Known(services, organizations)
+    # Organization objects are made once per directory version: an organization does not change
+    # between requests, unlike a service's free places.
+    return Known(services, organizations, cache.views if cache.version == version else {})
 
 
 @strawberry.input

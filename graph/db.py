@@ -7,7 +7,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import neo4j
 from graph.config import Settings
@@ -63,7 +63,7 @@ class Database:
             max_transaction_retry_time=10.0,
             notifications_min_severity="OFF",
         )
-        self._cache: dict[str, tuple[float, list[Row]]] = {}
+        self._cache: dict[str, tuple[float, Any]] = {}
         load_queries()  # fail at start-up, not on first use
 
     async def close(self) -> None:
@@ -124,15 +124,17 @@ class Database:
         nested values that costs more than receiving them."""
         return await self._run(name, RoutingControl.READ, params, plain=True)
 
-    async def cached_read(self, name: str, ttl: float) -> list[Row]:
-        """A parameterless read of reference data, kept by this process for `ttl` seconds."""
+    async def cached(self, name: str, ttl: float, build: Callable[[list[Row]], T]) -> T:
+        """`build(rows)` of a parameterless read of reference data, kept by this process for
+        `ttl` seconds and shared by every request meanwhile (callers do not change it). Each
+        statement is always built by the same function."""
         now = time.monotonic()
         hit = self._cache.get(name)
         if hit is not None and hit[0] > now:
-            return hit[1]
-        rows = await self.read(name)
-        self._cache[name] = (now + ttl, rows)
-        return rows
+            return cast(T, hit[1])
+        value = build(await self.read(name))
+        self._cache[name] = (now + ttl, value)
+        return value
 
     def forget_cached(self) -> None:
         """Drop cached reference data (after this process changed the directory)."""

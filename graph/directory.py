@@ -90,8 +90,7 @@ class Directory:
     async def regions(self) -> dict[str, Region]:
         """The 20 regions: reference data, cached by the process for REGIONS_TTL seconds."""
         if self._regions is None:
-            rows = await self.db.cached_read("list_regions", REGIONS_TTL)
-            self._regions = {r["region"]["code"]: Region(**r["region"]) for r in rows}
+            self._regions = await self.db.cached("list_regions", REGIONS_TTL, _regions_of)
         return self._regions
 
     async def check_region(self, code: str | None, field: str = "region") -> str | None:
@@ -167,13 +166,8 @@ class Directory:
 
     async def responsibilities(self) -> list[Responsibility]:
         """Every responsibility with its provision; cached by the process for a few seconds."""
-        out = []
-        for r in await self.db.cached_read("list_responsibilities", RESPONSIBILITIES_TTL):
-            x = r["responsibility"]
-            out.append(Responsibility(code=x["code"], description=x["description"],
-                                      covers=_tuple(x["covers"]),
-                                      provision=provision_from(x.get("provision"))))
-        return out
+        return list(await self.db.cached("list_responsibilities", RESPONSIBILITIES_TTL,
+                                         _responsibilities_of))
 
     async def who_handles(self, need: str, region: str, limit: int = 50) -> WhoHandles:
         self.check_enum("NeedCode", need, "need")
@@ -206,3 +200,13 @@ class Directory:
             responsibilities=[ResponsibilityGap(r["responsibility"], r["description"],
                                                 r["provision_id"], _tuple(r["held_in"]))
                               for r in resps])
+
+
+def _regions_of(rows: list[Row]) -> dict[str, Region]:
+    return {r["region"]["code"]: Region(**r["region"]) for r in rows}
+
+
+def _responsibilities_of(rows: list[Row]) -> tuple[Responsibility, ...]:
+    return tuple(Responsibility(code=x["code"], description=x["description"],
+                                covers=_tuple(x["covers"]), provision=provision_from(x.get("provision")))
+                 for x in (r["responsibility"] for r in rows))

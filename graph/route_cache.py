@@ -37,6 +37,8 @@ class RouteCache:
     # The services and organizations answers list, as the API's DataLoaders load them.
     services: dict[str, Service] = field(default_factory=dict)
     organizations: dict[str, Organization] = field(default_factory=dict)
+    # What the API makes of the cached organizations (its GraphQL objects), emptied with them.
+    views: dict[str, Any] = field(default_factory=dict)
     free: dict[str, int | None] = field(default_factory=dict)  # capacity-bound services
     synced_at: int | None = None  # database clock (ms) of the last look at free places
     resets: int = 0
@@ -49,6 +51,7 @@ class RouteCache:
         self.holders = {}
         self.services = {}
         self.organizations = {}
+        self.views = {}
         self.resets += 1
 
     async def candidates_for(self, db: Database, needs: list[str], regions: list[str],

@@ -1,7 +1,8 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any, cast
 
 import strawberry
 
@@ -29,6 +30,7 @@ class Known:
 
     services: dict[str, t.Service]
     organizations: dict[str, t.Organization]
+    made: dict[str, Any] = field(default_factory=dict)  # Organization objects, by id
 
     def service(self, sid: str) -> Service:
         s = self.services.get(sid)
@@ -37,10 +39,14 @@ class Known:
         return Service.of(s)
 
     def organization(self, oid: str) -> Organization:
+        made = self.made.get(oid)
+        if made is not None:
+            return cast(Organization, made)
         o = self.organizations.get(oid)
         if o is None:
             raise NotFound(f"organization {oid!r} is no longer listed")
-        return Organization.of(o)
+        made = self.made[oid] = Organization.of(o)
+        return made
 
 
 @strawberry.type(description="A service that can take the person, with why it ranks here")
