@@ -83,14 +83,17 @@ CREATE INDEX service_name IF NOT EXISTS FOR (n:Service) ON (n.name, n.id)
 // region; status is filtered after the walk instead.
 DROP INDEX service_status IF EXISTS
 
-// name: text_index_organization_search
+// name: drop_text_index_organization_search
 // mode: schema
-// Substring search over lower-cased names, alternate names and description.
-CREATE TEXT INDEX organization_search IF NOT EXISTS FOR (n:Organization) ON (n.search_text)
+// No TEXT index on search_text: the directory lists filter text together with kind, region,
+// need and keyset pagination, so the planner walks the label and filters (PROFILE of
+// list_/count_organizations and list_/count_services showed no index seek), while keeping the
+// two Lucene indexes up to date cost about a third of Neo4j's CPU on a 100,000-service load.
+DROP INDEX organization_search IF EXISTS
 
-// name: text_index_service_search
+// name: drop_text_index_service_search
 // mode: schema
-CREATE TEXT INDEX service_search IF NOT EXISTS FOR (n:Service) ON (n.search_text)
+DROP INDEX service_search IF EXISTS
 
 // name: index_audit_event_at
 // mode: schema
