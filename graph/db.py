@@ -46,6 +46,10 @@ def wrap_driver_error(e: Exception, name: str) -> Exception:
         log.error("neo4j error in %s: %s %s", name, e.code, e.message)
         if e.code and "TransactionTimedOut" in e.code:
             return DatabaseError("the query took too long and was stopped")
+        if e.code and "MemoryPoolOutOfMemoryError" in e.code:
+            return DatabaseError("the transaction needs more memory than Neo4j allows one "
+                                 "(dbms.memory.transaction.total.max, a share of its heap); "
+                                 "nothing of it was written")
         return DatabaseError(f"the database refused the operation ({e.code or 'unknown'})")
     return e
 
