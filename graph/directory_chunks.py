@@ -1,21 +1,20 @@
 """A big directory load without one big transaction, still all or nothing.
 
 One transaction holding a whole 100,000-service directory needs gigabytes of Neo4j heap (its
-state is kept until commit) and commits in one long stop. Here the load is journaled as a
-DirectoryLoad node: new rows are committed in chunks of `load_chunk_rows`, each stamped with
-the load's id; rows that change what is stored, merges and clean-ups are written at the end in
-one transaction. When anything fails, what the load created is deleted again (undo), so the
-directory is as it was; a load whose process died is undone by the next load before it starts.
-While a load runs, the rows it has created so far are visible to readers.
+state is kept until commit) and commits in one long stop. Here the load is journaled
+(graph/load_journal.py, shared with case loads): new rows are committed in chunks of
+`load_chunk_rows`, each stamped with the load's id; rows that change what is stored, merges and
+clean-ups are written at the end in one transaction. When anything fails, what the load created
+is deleted again (undo), so the directory is as it was; a load whose process died is undone by
+the next load before it starts. While a load runs, the rows it has created so far are visible to
+readers.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 import queue
 import threading
-import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
 from typing import Any
 
@@ -29,10 +28,9 @@ from graph.directory_write import (
     hashed_batches,
     write_part,
 )
-from graph.exceptions import ReferralnetError
+from graph.load_journal import DIRECTORY, LoadJournal
 
 _DONE = object()
-UNDO_BATCH = 10_000
 
 
 async def prefetched(parts: Iterator[Rows], depth: int = 2) -> AsyncIterator[Rows]:
@@ -74,36 +72,14 @@ async def prefetched(parts: Iterator[Rows], depth: int = 2) -> AsyncIterator[Row
         await asyncio.to_thread(worker.join)
 
 
-class ChunkedLoad:
+class ChunkedLoad(LoadJournal):
     """Usage: `async with ChunkedLoad(db, source) as load:` then `await load.create(kind,
     rows)` per kind, `await load.finish(work)` with the closing transaction's work."""
 
     def __init__(self, db: Database, source: str, progress: Progress | None = None) -> None:
-        self.db, self.source, self.progress = db, source, progress
-        self.id = uuid.uuid4().hex
+        super().__init__(db, source, DIRECTORY, progress)
         self.kept: Outcomes = dict.fromkeys(OUTCOMES, 0)
         self.written: dict[str, Outcomes] = {}
-        self._timeout = float(db.settings.load_timeout_s)
-
-    async def __aenter__(self) -> ChunkedLoad:
-        for stale in await self.db.write("unfinished_directory_loads"):
-            await self._undo(stale["id"])
-        await self.db.write("start_directory_load", id=self.id, source=self.source)
-        return self
-
-    async def __aexit__(self, exc_type: type[BaseException] | None, *_: Any) -> None:
-        if exc_type is None:
-            return
-        try:
-            await asyncio.shield(self._undo(self.id))
-        except ReferralnetError:
-            pass  # the database is gone too: the next load undoes this one before it starts
-
-    async def _undo(self, load_id: str) -> None:
-        while (await self.db.write("undo_directory_load_part", id=load_id, limit=UNDO_BATCH))[0]["n"]:
-            pass
-        await self.db.write("finish_directory_load", id=load_id, status="UNDONE", written=None)
-        await self.db.write("bump_directory_version")
 
     async def create(self, kind: str, rows: Iterable[dict[str, Any]]) -> None:
         """Commit the kind's new rows, a chunk per transaction; count the others."""
@@ -128,12 +104,10 @@ class ChunkedLoad:
             for part in chunk:
                 await write_part(tx, kind, part, counts, kept, only="new", load=self.id)
 
-        await self.db.in_write_tx(work, f"load_{kind}", self._timeout)
+        await self.commit(kind, work, sum(len(p) for p in chunk))
         for key in OUTCOMES:
             outcome[key] += counts[key]
             self.kept[key] += kept[key]
-        if self.progress:
-            self.progress(kind, sum(len(p) for p in chunk))
 
     @property
     def changed(self) -> int:
@@ -146,7 +120,8 @@ class ChunkedLoad:
         for part in hashed_batches(kind, rows, BATCH):
             await write_part(tx, kind, part, ignored, self.kept, only="changed")
 
-    async def finish(self, work: Callable[[Tx], Awaitable[None]]) -> None:
+    async def finish(self, work: Callable[[Tx], Awaitable[None]],
+                     written: Callable[[], dict[str, Any]] | None = None) -> None:
         """Run `work(tx)` (updates, merges, clean-ups) in one transaction, then close the
         journal. Counts of a retried `work` are not doubled: kept tallies are reset."""
         base = dict(self.kept)
@@ -154,9 +129,5 @@ class ChunkedLoad:
         async def closing(tx: Tx) -> None:
             self.kept.update(base)
             await work(tx)
-            written = {**self.written, "records": self.kept}
-            await tx.run("finish_directory_load", id=self.id, status="DONE",
-                         written=json.dumps(written))
-            await tx.run("bump_directory_version")
 
-        await self.db.in_write_tx(closing, "load_finish", self._timeout)
+        await super().finish(closing, written or (lambda: {**self.written, "records": self.kept}))

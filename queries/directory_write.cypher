@@ -291,36 +291,16 @@ RETURN count(*) AS n
 MATCH (x:HsdsRecord)
 RETURN count(x) AS n
 
-// name: start_directory_load
-// mode: write
-// params: id, source
-// Journal of a load whose new rows are committed chunk by chunk (graph/directory_chunks.py).
-CREATE (l:DirectoryLoad {id: $id, source: $source, status: 'RUNNING', started_at: datetime()})
-RETURN l.id AS id
-
-// name: unfinished_directory_loads
-// mode: write
-// Loads that never finished: their process died before it could undo them.
-MATCH (l:DirectoryLoad {status: 'RUNNING'})
-RETURN l.id AS id, l.source AS source, toString(l.started_at) AS started_at
-ORDER BY l.started_at
-
 // name: undo_directory_load_part
 // mode: write
 // params: id, limit
-// Deletes up to `limit` nodes the load created (call until it returns 0).
+// Deletes up to `limit` nodes a directory load created (call until it returns 0; see
+// graph/load_journal.py).
 MATCH (n)
 WHERE (n:Organization OR n:Service OR n:HsdsRecord) AND n.created_by_load = $id
 WITH n LIMIT $limit
 DETACH DELETE n
 RETURN count(*) AS n
-
-// name: finish_directory_load
-// mode: write
-// params: id, status, written
-MATCH (l:DirectoryLoad {id: $id})
-SET l.status = $status, l.finished_at = datetime(), l.written = $written
-RETURN l.id AS id
 
 // name: bump_directory_version
 // mode: write

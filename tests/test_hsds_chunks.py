@@ -40,7 +40,7 @@ def small_chunks(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]
 
 def _loads(settings: Settings) -> list[dict[str, str]]:
     async def go(db: Database) -> list[dict[str, str]]:
-        return await db.write("unfinished_directory_loads")
+        return await db.write("unfinished_loads", kind="directory")
     return with_db(settings, go)  # type: ignore[no-any-return]
 
 
@@ -80,7 +80,7 @@ def test_a_load_left_running_is_undone_by_the_next(small_chunks: Settings) -> No
     before = fingerprint(small_chunks)
 
     async def dead_load(db: Database) -> None:  # what a killed process leaves behind
-        await db.write("start_directory_load", id="dead", source="killed.zip")
+        await db.write("start_load", id="dead", source="killed.zip", kind="directory")
 
         async def work(tx: Tx) -> None:
             rows = [{"id": f"ghost-{i}", "props": {"name": f"Ghost {i}"}, "region": "almaty",
