@@ -1,7 +1,8 @@
-"""Writes of case data: the rows loaders/ftm_map.py builds, in batched UNWIND statements, in the
-caller's transaction (all or nothing), each entity row hashed so that a re-load leaves unchanged
-entities alone and says so. Batching, hashing and the created/updated/unchanged counts are those
-of graph.directory_write (`row_hash`, `batches`, BATCH, OUTCOMES).
+"""Writes of case data: the rows loaders/ftm_map.py builds, in batched UNWIND statements, each
+entity row hashed so that a re-load leaves unchanged entities alone and says so (a case load
+commits them in chunks under a load journal: graph/case_chunks.py). Batching, hashing and the
+created/updated/unchanged counts are those of graph.directory_write (`row_hash`, `batches`,
+BATCH, OUTCOMES).
 
 Labels and relationship types travel in the rows (Cypher 5.26 dynamic labels, `$(r.label)`), so
 that one statement serves every kind; `check_rows` makes sure each is one the model defines."""
@@ -106,42 +107,19 @@ async def write_batches(tx: Tx, query: str, rows: Iterable[dict[str, Any]], kind
     return outcome if seen else None
 
 
-async def mark_known_edges(db: Database, rows: CaseRows, chunk: int = 5000) -> int:
+async def mark_known_edges(db: Database, rows: CaseRows, chunk: int = 5000) -> dict[str, str]:
     """Hash every edge row, then flag (`known`) those whose id the database already holds, so
     that the write looks up only those (none is asked for whose type the database holds no
-    relationship of: a first load asks nothing). Returns how many are known."""
+    relationship of: a first load asks nothing). Returns the stored hash of each known one."""
     held = {r["type"] for r in await db.read("ftm_edge_types_held")}
     if held & _ROLES:
         held |= _ROLES  # a party is looked for under every role: the role may have changed
     asked = [{"id": r["id"], "type": r["type"]} for r in rows.edges if r["type"] in held]
-    known: set[str] = set()
+    known: dict[str, str] = {}
     for i in range(0, len(asked), chunk):
-        known |= {r["known"] for r in await db.read("ftm_known_edges", rows=asked[i:i + chunk])}
+        for r in await db.read("ftm_known_edges", rows=asked[i:i + chunk]):
+            known[r["known"]] = r["hash"]
     for r in rows.edges:
         r.setdefault("hash", row_hash(r))
         r["known"] = r["id"] in known
-    return len(known)
-
-
-async def write_case_rows(tx: Tx, rows: CaseRows, progress: Progress | None = None,
-                          batch: int = BATCH) -> dict[str, Outcomes]:
-    """Write every kind of row in order inside the caller's transaction."""
-    check_rows(rows)
-    counts: dict[str, Outcomes] = {}
-    for kind, query in STEPS:
-        outcome = await write_batches(tx, query, getattr(rows, kind), kind, kind in _HASHED,
-                                      progress, batch)
-        if outcome is not None:
-            counts[kind] = outcome
-    return counts
-
-
-async def write_cases(db: Database, rows: CaseRows,
-                      progress: Progress | None = None) -> dict[str, Outcomes]:
-    """Write everything or nothing; returns created/updated/unchanged counts per kind."""
-
-    async def work(tx: Tx) -> dict[str, Outcomes]:
-        return await write_case_rows(tx, rows, progress)
-
-    await mark_known_edges(db, rows)
-    return await db.in_write_tx(work, "write_cases", float(db.settings.load_timeout_s))
+    return known

@@ -1,5 +1,5 @@
 """The journal of a load that commits in chunks and is still all or nothing, shared by directory
-loads (graph/directory_chunks.py) and, next, case loads.
+loads (graph/directory_chunks.py) and case loads (graph/case_chunks.py).
 
 One transaction holding a whole big file needs gigabytes of Neo4j heap (its state is kept until
 commit). Here a load is journaled as a DirectoryLoad node (its `kind` says which loader wrote
@@ -38,6 +38,7 @@ class LoadKind:
 
 
 DIRECTORY = LoadKind("directory", ("undo_directory_load_part",), ("bump_directory_version",))
+CASES = LoadKind("cases", ("undo_case_load_nodes", "undo_case_load_relationships"))
 
 
 class LoadJournal:

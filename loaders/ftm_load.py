@@ -1,11 +1,16 @@
-"""`referralnet load cases`: check a whole FollowTheMoney JSON-lines file, then write it in one
-transaction, like `load directory` (validated first, all or nothing, idempotent, batched, with
-progress and a report of what was created, updated, unchanged and skipped).
+"""`referralnet load cases`: check a whole FollowTheMoney JSON-lines file, then write it like
+`load directory` (validated first, all or nothing, idempotent, batched, with progress and a
+report of what was created, updated, unchanged and skipped).
 
 Order: read and check every line (loaders/ftm_read.py); look up in the database the entities the
 file refers to without defining them; map to case-graph rows, normalizing identifiers
 (loaders/ftm_map.py, with loaders/ftm_mapcore.py and loaders/ftm_edges.py); only when no problem
-was found anywhere, write (graph.investigations_write)."""
+was found anywhere, write (graph/case_chunks.py): under the load journal the directory loader
+uses too (graph/load_journal.py), entities the database does not hold yet are committed in
+chunks of REFERRALNET_LOAD_CHUNK rows and changed ones in one closing transaction, so a file of
+hundreds of thousands of entities fits a small Neo4j heap; when anything fails (an id held under
+another label, an interruption, the database), what the load created is deleted again, and a
+load whose process died is undone by the next one."""
 
 from __future__ import annotations
 
@@ -15,10 +20,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from graph.db import Database, Tx
-from graph.directory_write import Outcomes
+from graph.case_chunks import load_case_rows
+from graph.db import Database
 from graph.exceptions import InvalidData, Problem
-from graph.investigations_write import CaseRows, LabelConflict, mark_known_edges, write_case_rows
+from graph.investigations_write import CaseRows, LabelConflict
 from loaders.directory_load import LoadReport
 from loaders.ftm_map import FtmMapper, Known
 from loaders.ftm_read import FtmInput, read_entities
@@ -91,13 +96,8 @@ async def load_cases(db: Database, path: Path, *, progress: Progress | None = No
         raise InvalidData(problems[:max_problems])
     report = CasesReport(source=path.name, format="ftm", rows_read=dict(src.rows),
                          skipped=dict(src.skipped), pseudonymized=result.pseudonymized)
-
-    async def work(tx: Tx) -> dict[str, Outcomes]:
-        return await write_case_rows(tx, result.rows, progress)
-
-    await mark_known_edges(db, result.rows)
     try:
-        report.written = await db.in_write_tx(work, "load_cases", float(db.settings.load_timeout_s))
+        report.written = await load_case_rows(db, result.rows, path.name, progress)
     except LabelConflict as e:
         raise _conflicts(src, result.rows, e.ids) from None
     await db.write("ftm_await_name_index")  # the name index follows commits in the background

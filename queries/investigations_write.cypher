@@ -169,62 +169,62 @@ RETURN outcome, count(*) AS n
 
 // name: ftm_known_edges
 // params: rows
-// Which of these FtM edge entities ({id, type}) the database already holds (read before a load's
-// transaction; see ftm_upsert_edges). Each is looked for in the index of its own type only (a
+// Which of these FtM edge entities ({id, type}) the database already holds, with their row hash
+// (read before a load writes; see ftm_upsert_edges). Each is looked for in the index of its own type only (a
 // party in those of the three roles: its role may have changed).
 UNWIND $rows AS e
 CALL (e) {
   WITH e WHERE e.type IN ['SUSPECT_IN', 'VICTIM_IN', 'WITNESS_IN']
   MATCH ()-[r:SUSPECT_IN {id: e.id}]->()
   USING INDEX r:SUSPECT_IN(id)
-  RETURN r.id AS known
+  RETURN r.id AS known, r.row_hash AS hash
   UNION
   WITH e WHERE e.type IN ['SUSPECT_IN', 'VICTIM_IN', 'WITNESS_IN']
   MATCH ()-[r:VICTIM_IN {id: e.id}]->()
   USING INDEX r:VICTIM_IN(id)
-  RETURN r.id AS known
+  RETURN r.id AS known, r.row_hash AS hash
   UNION
   WITH e WHERE e.type IN ['SUSPECT_IN', 'VICTIM_IN', 'WITNESS_IN']
   MATCH ()-[r:WITNESS_IN {id: e.id}]->()
   USING INDEX r:WITNESS_IN(id)
-  RETURN r.id AS known
+  RETURN r.id AS known, r.row_hash AS hash
   UNION
   WITH e WHERE e.type = 'ASSOCIATE_OF'
   MATCH ()-[r:ASSOCIATE_OF {id: e.id}]->()
   USING INDEX r:ASSOCIATE_OF(id)
-  RETURN r.id AS known
+  RETURN r.id AS known, r.row_hash AS hash
   UNION
   WITH e WHERE e.type = 'FAMILY_OF'
   MATCH ()-[r:FAMILY_OF {id: e.id}]->()
   USING INDEX r:FAMILY_OF(id)
-  RETURN r.id AS known
+  RETURN r.id AS known, r.row_hash AS hash
   UNION
   WITH e WHERE e.type = 'EMPLOYED_BY'
   MATCH ()-[r:EMPLOYED_BY {id: e.id}]->()
   USING INDEX r:EMPLOYED_BY(id)
-  RETURN r.id AS known
+  RETURN r.id AS known, r.row_hash AS hash
   UNION
   WITH e WHERE e.type = 'MEMBER_OF_ORG'
   MATCH ()-[r:MEMBER_OF_ORG {id: e.id}]->()
   USING INDEX r:MEMBER_OF_ORG(id)
-  RETURN r.id AS known
+  RETURN r.id AS known, r.row_hash AS hash
   UNION
   WITH e WHERE e.type = 'OWNS'
   MATCH ()-[r:OWNS {id: e.id}]->()
   USING INDEX r:OWNS(id)
-  RETURN r.id AS known
+  RETURN r.id AS known, r.row_hash AS hash
   UNION
   WITH e WHERE e.type = 'PAID'
   MATCH ()-[r:PAID {id: e.id}]->()
   USING INDEX r:PAID(id)
-  RETURN r.id AS known
+  RETURN r.id AS known, r.row_hash AS hash
   UNION
   WITH e WHERE e.type = 'LINKED_TO'
   MATCH ()-[r:LINKED_TO {id: e.id}]->()
   USING INDEX r:LINKED_TO(id)
-  RETURN r.id AS known
+  RETURN r.id AS known, r.row_hash AS hash
 }
-RETURN DISTINCT known
+RETURN DISTINCT known, hash
 
 // name: ftm_edge_types_held
 // The FtM edge relationship types the database holds at least one of (each answered by the first
@@ -284,13 +284,14 @@ RETURN id, [l IN labels(n) WHERE l <> 'Entity'][0] AS label
 
 // name: investigations_fingerprint
 // Every investigation node (labels and properties) and relationship, in a stable order, so that
-// tests and operators can tell whether a load changed anything. The directory's own fingerprint
-// is directory_fingerprint.
+// tests and operators can tell whether a load changed anything; the stamp of the load that
+// created a node (created_by_load) is left out. The directory's own fingerprint is
+// directory_fingerprint.
 CALL () {
   MATCH (n)
   WHERE n:Entity OR n:FtmRecord
   WITH n ORDER BY n.id
-  RETURN collect([labels(n), properties(n)]) AS nodes
+  RETURN collect([labels(n), n {.*, created_by_load: null}]) AS nodes
 }
 CALL () {
   MATCH (a)-[r]->(b)

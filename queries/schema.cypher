@@ -227,3 +227,12 @@ CREATE CONSTRAINT referral_event_id IF NOT EXISTS FOR (n:ReferralEvent) REQUIRE 
 // mode: schema
 // Referral lists are newest first (keyset on created_at, id).
 CREATE INDEX referral_created IF NOT EXISTS FOR (n:Referral) ON (n.created_at, n.id)
+
+// name: index_entity_created_by_load
+// mode: schema
+// A failed or interrupted case load finds the nodes it created (undo_case_load_nodes).
+CREATE INDEX entity_created_by_load IF NOT EXISTS FOR (n:Entity) ON (n.created_by_load)
+
+// name: index_ftm_record_created_by_load
+// mode: schema
+CREATE INDEX ftm_record_created_by_load IF NOT EXISTS FOR (n:FtmRecord) ON (n.created_by_load)

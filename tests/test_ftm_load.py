@@ -1,7 +1,8 @@
 """Case imports against a real Neo4j of their own: donations.ijson loads cleanly; re-loads change
 nothing; broken files and label clashes leave the graph exactly as it was; a changed entity
 updates only itself; references resolve across files; victims are never stored by name; the
-`referralnet load cases` command reports and fails as a person expects."""
+`referralnet load cases` command reports and fails as a person expects; a load committed in small
+chunks gives the same graph, and one interrupted or left running by a dead process is undone."""
 
 from __future__ import annotations
 
@@ -11,12 +12,14 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from graph.config import Settings
+from graph.db import Database, Tx
 from graph.exceptions import InvalidData
 from graph.localdb import Instance, free_port
 from loaders.ftm_load import CasesReport, load_cases
@@ -152,3 +155,121 @@ def test_the_command_line_loads_reports_and_refuses(fresh: Settings, tmp_path: P
                              env=env, capture_output=True, text=True, timeout=120)
     assert refused.returncode == 1
     assert "bad.ijson:1: birthDate: 'yesterday' is not a valid date" in refused.stderr
+
+
+# Chunked case loads (graph/case_chunks.py under the journal of graph/load_journal.py)
+
+class Interrupted(Exception):
+    pass
+
+
+def chunked(settings: Settings, rows: int = 7) -> Settings:
+    return replace(settings, load_chunk_rows=rows)
+
+
+def counts(settings: Settings) -> tuple[int, int, int]:
+    """Case nodes, their relationships, kept FtM records; with the fingerprint, what is stored."""
+    row = read(settings, "investigations_fingerprint")[0]
+    records = sum(1 for labels, _ in row["nodes"] if "FtmRecord" in labels)
+    return len(row["nodes"]) - records, len(row["rels"]), records
+
+
+def unfinished(settings: Settings) -> list[dict[str, Any]]:
+    return with_db(settings,  # type: ignore[no-any-return]
+                   lambda db: db.write("unfinished_loads", kind="cases"))
+
+
+def test_a_chunked_load_gives_the_same_graph_and_a_reload_changes_nothing(fresh: Settings) -> None:
+    wipe(fresh)
+    whole = load(fresh, DONATIONS)  # 2,500 rows a chunk: each kind in one
+    graph = fingerprint(fresh), counts(fresh)
+    wipe(fresh)
+    small = chunked(fresh)
+    seen: dict[str, int] = {}
+
+    def progress(kind: str, n: int) -> None:
+        seen[kind] = seen.get(kind, 0) + n
+
+    report = with_db(small, lambda db: load_cases(db, DONATIONS, progress=progress))
+    assert report.written == whole.written
+    assert (fingerprint(fresh), counts(fresh)) == graph
+    assert seen["edges"] == 290 and seen["nodes"] == 95
+    again = load(small, DONATIONS)
+    assert (fingerprint(fresh), counts(fresh)) == graph
+    for kind, outcome in again.written.items():
+        assert outcome["created"] == outcome["updated"] == 0, kind
+    assert unfinished(fresh) == []
+
+
+def test_an_interrupted_chunked_load_is_undone(fresh: Settings, tmp_path: Path) -> None:
+    wipe(fresh)
+    rows = entities()
+    parties = [r for r in rows if r["schema"] == "CourtCaseParty"]
+    rest = [r for r in rows if r["schema"] != "CourtCaseParty"]
+    load(fresh, write(tmp_path / "entities.ijson", rest))
+    before = fingerprint(fresh), counts(fresh)
+    newcomers = [entity(f"p-new-{i}", "Person", name=f"New Person {i}", phone=f"+7 701 900 00 {i:02}")
+                 for i in range(20)]
+    newcomers += [party("c-2024-101", f"p-new-{i}", "witness") for i in range(20)]
+    committed: dict[str, int] = {}
+
+    def progress(kind: str, n: int) -> None:
+        committed[kind] = committed.get(kind, 0) + n
+        if kind == "links":  # nodes, identifiers, records and edges are in the database
+            raise Interrupted
+
+    # the parties join people and cases the first file holds: new relationships between old nodes
+    everything = write(tmp_path / "all.ijson", rest + parties + newcomers)
+    with pytest.raises(Interrupted):
+        with_db(chunked(fresh), lambda db: load_cases(db, everything, progress=progress))
+    assert committed["nodes"] > 20 and committed["identifiers"] > 20 and committed["edges"] > 0
+    assert (fingerprint(fresh), counts(fresh)) == before
+    assert unfinished(fresh) == []
+    report = load(chunked(fresh), everything)  # and the same file then loads whole
+    assert report.written["edges"]["created"] == len(parties) + 20
+    assert report.written["nodes"]["created"] == 20
+
+
+def test_a_case_load_left_running_is_undone_by_the_next(fresh: Settings, tmp_path: Path) -> None:
+    wipe(fresh)
+    rows = entities()
+    load(fresh, write(tmp_path / "v1.ijson", rows))
+    before = fingerprint(fresh), counts(fresh)
+
+    async def dead_load(db: Database) -> None:  # what a killed process leaves behind
+        await db.write("start_load", id="dead", source="killed.ijson", kind="cases")
+
+        async def work(tx: Tx) -> None:
+            await tx.run("ftm_new_nodes", load="dead", rows=[
+                {"id": f"ghost-{i}", "label": "Person", "props": {"name": f"Ghost {i}"},
+                 "hash": "x"} for i in range(3)])
+            await tx.run("ftm_new_edges", load="dead", rows=[  # between two older nodes
+                {"id": "ghost-party", "type": "WITNESS_IN", "from": "p-decoy",
+                 "to": "c-2023-017", "props": {}, "hash": "x"}])
+        await db.in_write_tx(work)
+
+    with_db(fresh, dead_load)
+    assert [r["id"] for r in unfinished(fresh)] == ["dead"]
+    assert (fingerprint(fresh), counts(fresh)) != before
+    again = load(chunked(fresh), write(tmp_path / "v1.ijson", rows))
+    for kind, outcome in again.written.items():
+        assert outcome["created"] == outcome["updated"] == 0, kind
+    assert (fingerprint(fresh), counts(fresh)) == before
+    assert unfinished(fresh) == []
+
+
+def test_a_changed_entity_in_a_chunked_load_restates_its_links(fresh: Settings,
+                                                               tmp_path: Path) -> None:
+    wipe(fresh)
+    rows = entities()
+    load(fresh, write(tmp_path / "v1.ijson", rows))
+    changed = [dict(r) for r in rows]
+    s2 = next(r for r in changed if r["id"] == "p-dzhanibek-2")
+    s2["properties"] = {**s2["properties"], "phone": ["+7 747 000 11 22"]}
+    chunked_report = load(chunked(fresh, 3), write(tmp_path / "v2.ijson", changed))
+    graph = fingerprint(fresh)
+    wipe(fresh)
+    load(fresh, write(tmp_path / "v1.ijson", rows))
+    whole_report = load(fresh, write(tmp_path / "v2.ijson", changed))
+    assert chunked_report.written == whole_report.written
+    assert fingerprint(fresh) == graph

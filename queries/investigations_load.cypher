@@ -1,0 +1,117 @@
+// name: ftm_stored_nodes
+// params: ids
+// Statements of a case load that commits in chunks (graph/case_chunks.py): what the database
+// holds is read first; entities that do not exist yet are created chunk by chunk, stamped with
+// the load (`created_by_load`, undone with it if it fails); changed ones are written in the
+// closing transaction by the ftm_upsert_* statements of investigations_write.cypher.
+// This one: the labels and row hash of the cases, people and companies a file defines that the
+// database already holds: unchanged, changed, or held under another label.
+UNWIND $ids AS id
+MATCH (n:Entity {id: id})
+RETURN id, labels(n) AS labels, n.row_hash AS hash
+
+// name: ftm_stored_records
+// params: ids
+// The row hash of the kept FtM records a file defines that the database already holds.
+UNWIND $ids AS id
+MATCH (x:FtmRecord {id: id})
+RETURN id, x.row_hash AS hash
+
+// name: ftm_new_nodes
+// mode: write
+// params: rows, load
+// Cases, people and companies ({id, label, props, hash}) ftm_stored_nodes did not find. The label
+// comes from the row (checked against the model by graph.investigations_write.check_rows).
+UNWIND $rows AS r
+CREATE (m:Entity:$(r.label))
+SET m = r.props, m.id = r.id, m.row_hash = r.hash, m.created_by_load = $load
+RETURN 'created' AS outcome, count(*) AS n
+
+// name: ftm_new_identifiers
+// mode: write
+// params: rows, load
+// Identifier nodes ({id, label, caption, props}) as ftm_upsert_identifiers writes them, created
+// only when missing (never changed by a later load), stamped with the load.
+UNWIND $rows AS r
+OPTIONAL MATCH (n:Entity {id: r.id})
+WITH r, n IS NULL AS fresh
+CALL (r, fresh) {
+  WITH r, fresh WHERE fresh
+  CREATE (m:Entity {id: r.id})
+  SET m += r.props, m.caption = r.caption, m.created_by_load = $load
+  SET m:$(r.label)
+}
+RETURN CASE WHEN fresh THEN 'created' ELSE 'unchanged' END AS outcome, count(*) AS n
+
+// name: ftm_new_records
+// mode: write
+// params: rows, load
+// Kept FtM records ({id, target, props, hash}) ftm_stored_records did not find, tied to their
+// identifier (the tie goes with the record when the load is undone).
+UNWIND $rows AS r
+MATCH (t:Entity {id: r.target})
+CREATE (m:FtmRecord)
+SET m = r.props, m.id = r.id, m.row_hash = r.hash, m.created_by_load = $load
+CREATE (m)-[:RECORD_OF]->(t)
+RETURN 'created' AS outcome, count(*) AS n
+
+// name: ftm_new_edges
+// mode: write
+// params: rows, load
+// FtM edge entities ({id, type, from, to, props, hash}) ftm_known_edges did not find, created
+// outright and stamped: their ends may both be older than the load, so the relationship itself
+// carries the stamp (undo_case_load_relationships).
+UNWIND $rows AS r
+MATCH (a:Entity {id: r.from})
+MATCH (b:Entity {id: r.to})
+CREATE (a)-[x:$(r.type)]->(b)
+SET x = r.props, x.id = r.id, x.row_hash = r.hash, x.created_by_load = $load
+RETURN 'created' AS outcome, count(*) AS n
+
+// name: ftm_new_links
+// mode: write
+// params: rows, load
+// Relationships stated by an entity's properties ({type, from, to, via}) as ftm_link writes
+// them, stamped when created (for entities the load leaves unchanged or creates: those of a
+// changed entity are stated again in the closing transaction, after its update dropped them).
+UNWIND $rows AS r
+MATCH (a:Entity {id: r.from})
+MATCH (b:Entity {id: r.to})
+OPTIONAL MATCH (a)-[x:USES|REGISTERED_AT]->(b)
+WHERE type(x) = r.type AND x.via = r.via
+WITH a, b, r, count(x) AS found
+CALL (a, b, r, found) {
+  WITH a, b, r, found WHERE found = 0
+  CREATE (a)-[x:$(r.type)]->(b)
+  SET x.via = r.via, x.created_by_load = $load
+}
+RETURN CASE WHEN found = 0 THEN 'created' ELSE 'unchanged' END AS outcome, count(*) AS n
+
+// name: undo_case_load_nodes
+// mode: write
+// params: id, limit
+// Deletes up to `limit` nodes a case load created, with their relationships (call until it
+// returns 0; graph/load_journal.py). Found by the created_by_load indexes (queries/schema.cypher).
+CALL () {
+  MATCH (n:Entity {created_by_load: $id})
+  RETURN n
+  UNION
+  MATCH (n:FtmRecord {created_by_load: $id})
+  RETURN n
+}
+WITH n LIMIT $limit
+DETACH DELETE n
+RETURN count(*) AS n
+
+// name: undo_case_load_relationships
+// mode: write
+// params: id, limit
+// Deletes up to `limit` relationships a case load created between nodes older than it (run after
+// undo_case_load_nodes, which took those touching its own nodes). No index holds relationships by
+// their stamp (one per type would be kept up to date by every load for the failure path only):
+// this scans the relationships of these types, on the failure path only.
+MATCH ()-[r:SUSPECT_IN|VICTIM_IN|WITNESS_IN|ASSOCIATE_OF|FAMILY_OF|EMPLOYED_BY|MEMBER_OF_ORG|OWNS|PAID|LINKED_TO|USES|REGISTERED_AT]->()
+WHERE r.created_by_load = $id
+WITH r LIMIT $limit
+DELETE r
+RETURN count(*) AS n
