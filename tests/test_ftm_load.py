@@ -104,13 +104,19 @@ def test_an_id_known_under_another_label_aborts_the_whole_load(fresh: Settings, 
     assert fingerprint(fresh) == before
 
 
+def with_new_phone(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The rows with one suspect's phone changed."""
+    changed = [dict(r) for r in rows]
+    s2 = next(r for r in changed if r["id"] == "p-dzhanibek-2")
+    s2["properties"] = {**s2["properties"], "phone": ["+7 747 000 11 22"]}
+    return changed
+
+
 def test_a_changed_entity_updates_only_itself(fresh: Settings, tmp_path: Path) -> None:
     wipe(fresh)
     rows = entities()
     load(fresh, write(tmp_path / "v1.ijson", rows))
-    changed = [dict(r) for r in rows]
-    s2 = next(r for r in changed if r["id"] == "p-dzhanibek-2")
-    s2["properties"] = {**s2["properties"], "phone": ["+7 747 000 11 22"]}
+    changed = with_new_phone(rows)
     report = load(fresh, write(tmp_path / "v2.ijson", changed))
     assert report.written["nodes"]["updated"] == 1
     assert report.written["identifiers"]["created"] == 1
@@ -263,9 +269,7 @@ def test_a_changed_entity_in_a_chunked_load_restates_its_links(fresh: Settings,
     wipe(fresh)
     rows = entities()
     load(fresh, write(tmp_path / "v1.ijson", rows))
-    changed = [dict(r) for r in rows]
-    s2 = next(r for r in changed if r["id"] == "p-dzhanibek-2")
-    s2["properties"] = {**s2["properties"], "phone": ["+7 747 000 11 22"]}
+    changed = with_new_phone(rows)
     chunked_report = load(chunked(fresh, 3), write(tmp_path / "v2.ijson", changed))
     graph = fingerprint(fresh)
     wipe(fresh)
