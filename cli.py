@@ -185,8 +185,13 @@ def load_directory_cmd(
     """Load an Open Referral HSDS directory: validated first, all or nothing, idempotent."""
     from loaders.directory_load import load_hsds
 
-    _load(lambda db, progress: load_hsds(db, path, mapping=mapping, progress=progress),
-          report, as_json)
+    async def run(db: Database, progress: Callable[[str, int], None]) -> Any:
+        # constraints and indexes first (IF NOT EXISTS): without them on a fresh database every
+        # lookup of a big load scans its label, and ids are not guarded
+        await db.apply_schema()
+        return await load_hsds(db, path, mapping=mapping, progress=progress)
+
+    _load(run, report, as_json)
 
 
 @load_app.command("cases")

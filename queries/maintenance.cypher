@@ -27,3 +27,9 @@ MATCH (n)
 WHERE NOT n:ApiToken AND NOT n:AuditEvent
 DETACH DELETE n
 RETURN count(*) AS n
+
+// name: schema_constraint_names
+// mode: read
+// The names of the constraints the database holds (tests: commands apply the schema first).
+SHOW CONSTRAINTS YIELD name
+RETURN collect(name) AS names
