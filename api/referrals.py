@@ -5,9 +5,10 @@ from __future__ import annotations
 import base64
 import binascii
 from dataclasses import replace
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 import strawberry
+from strawberry.dataloader import DataLoader
 
 from api.context import Context
 from api.types.enums import DeclineReason, Jurisdiction, NeedCode, ReferralStatus, Urgency
@@ -34,6 +35,28 @@ ROLES = ("COORDINATOR",)
 PRIMED = 20
 
 
+class _Listed(Protocol):
+    @property
+    def id(self) -> str: ...
+
+
+L = TypeVar("L", bound=_Listed)
+
+
+async def _held_or_loaded(ids: list[str], held: dict[str, L], loader: DataLoader[str, L | None],
+                          cache: RouteCache, version: str | None) -> dict[str, L]:
+    """By id: what the routing cache holds, the rest through the DataLoader (and kept by the
+    cache when the directory did not change meanwhile)."""
+    out = {i: held[i] for i in ids if i in held}
+    missing = [i for i in ids if i not in out]
+    if missing:
+        loaded = {x.id: x for x in await loader.load_many(missing) if x is not None}
+        out.update(loaded)
+        if cache.version == version:
+            held.update(loaded)
+    return out
+
+
 async def _prime(ctx: Context, cache: RouteCache, result: Any) -> Known:
     """The services and organizations of the answer (the options, the plan, the notified bodies
     and the first PRIMED exclusions of each need) from the routing cache, loading once per
@@ -42,22 +65,11 @@ async def _prime(ctx: Context, cache: RouteCache, result: Any) -> Known:
     cands = {c.service_id: c for n in result.needs
              for c in [x.candidate for x in n.ranked] + [c for c, _ in n.excluded[:PRIMED]]}
     version = cache.version
-    services = {sid: cache.services[sid] for sid in cands if sid in cache.services}
-    missing = [sid for sid in cands if sid not in services]
-    if missing:
-        loaded = {s.id: s for s in await ctx.service.load_many(missing) if s is not None}
-        services.update(loaded)
-        if cache.version == version:
-            cache.services.update(loaded)
+    services = await _held_or_loaded(list(cands), cache.services, ctx.service, cache, version)
     orgs = {c.organization_id for c in cands.values()} | \
         {h.organization_id for n in result.notices for h in n.holders}
-    organizations = {oid: cache.organizations[oid] for oid in orgs if oid in cache.organizations}
-    missing = [oid for oid in orgs if oid not in organizations]
-    if missing:
-        found = {o.id: o for o in await ctx.organization.load_many(missing) if o is not None}
-        organizations.update(found)
-        if cache.version == version:
-            cache.organizations.update(found)
+    organizations = await _held_or_loaded(list(orgs), cache.organizations, ctx.organization,
+                                          cache, version)
     for sid, svc in services.items():
         now = cands[sid].capacity_available
         if svc.capacity_available != now:
