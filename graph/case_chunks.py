@@ -26,7 +26,6 @@ from graph.investigations_write import (
 )
 from graph.load_journal import CASES, LoadJournal, Progress
 
-_LOOKUP = 5000
 # per kind: the statement creating what is new (in chunks), the one writing what changed
 # (closing transaction); identifiers never change
 _CREATE = {"nodes": "ftm_new_nodes", "identifiers": "ftm_new_identifiers",
@@ -41,12 +40,7 @@ def _zero() -> Outcomes:
 
 
 async def _stored(db: Database, query: str, rows: Rows) -> dict[str, dict[str, Any]]:
-    ids = [r["id"] for r in rows]
-    found: dict[str, dict[str, Any]] = {}
-    for i in range(0, len(ids), _LOOKUP):
-        for r in await db.read(query, ids=ids[i:i + _LOOKUP]):
-            found[r["id"]] = r
-    return found
+    return {r["id"]: r for r in await db.read_in_parts(query, "ids", [r["id"] for r in rows])}
 
 
 class _Plan:

@@ -17,6 +17,7 @@ from neo4j import AsyncGraphDatabase, AsyncManagedTransaction, RoutingControl
 from neo4j import exceptions as nx
 
 READ_ATTEMPTS = 3
+READ_PART = 5000  # list items per statement of read_in_parts
 log = logging.getLogger("referralnet.db")
 
 Row = dict[str, Any]
@@ -133,6 +134,16 @@ class Database:
 
     async def read(self, name: str, /, **params: Any) -> list[Row]:
         return await self._run(name, RoutingControl.READ, params)
+
+    async def read_in_parts(self, name: str, key: str, values: list[Any],
+                            part: int = READ_PART) -> list[Row]:
+        """A read whose one parameter `key` is a long list: sent `part` items at a time, the
+        answers put together (a statement of hundreds of thousands of ids would hold them all
+        in one request and one answer)."""
+        rows: list[Row] = []
+        for i in range(0, len(values), part):
+            rows += await self.read(name, **{key: values[i:i + part]})
+        return rows
 
     async def read_plain(self, name: str, /, **params: Any) -> list[Row]:
         """A read whose answer holds only maps, lists and values (no nodes, relationships or

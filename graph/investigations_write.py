@@ -107,7 +107,7 @@ async def write_batches(tx: Tx, query: str, rows: Iterable[dict[str, Any]], kind
     return outcome if seen else None
 
 
-async def mark_known_edges(db: Database, rows: CaseRows, chunk: int = 5000) -> dict[str, str]:
+async def mark_known_edges(db: Database, rows: CaseRows) -> dict[str, str]:
     """Hash every edge row, then flag (`known`) those whose id the database already holds, so
     that the write looks up only those (none is asked for whose type the database holds no
     relationship of: a first load asks nothing). Returns the stored hash of each known one."""
@@ -115,10 +115,7 @@ async def mark_known_edges(db: Database, rows: CaseRows, chunk: int = 5000) -> d
     if held & _ROLES:
         held |= _ROLES  # a party is looked for under every role: the role may have changed
     asked = [{"id": r["id"], "type": r["type"]} for r in rows.edges if r["type"] in held]
-    known: dict[str, str] = {}
-    for i in range(0, len(asked), chunk):
-        for r in await db.read("ftm_known_edges", rows=asked[i:i + chunk]):
-            known[r["known"]] = r["hash"]
+    known = {r["known"]: r["hash"] for r in await db.read_in_parts("ftm_known_edges", "rows", asked)}
     for r in rows.edges:
         r.setdefault("hash", row_hash(r))
         r["known"] = r["id"] in known

@@ -29,7 +29,6 @@ from loaders.ftm_map import FtmMapper, Known
 from loaders.ftm_read import FtmInput, read_entities
 
 Progress = Callable[[str, int], None]
-_LOOKUP = 5000
 KINDS = {"nodes": "cases, people, companies", "identifiers": "identifiers",
          "records": "kept FtM records", "edges": "relationships (FtM edges)",
          "links": "relationships (stated by properties)"}
@@ -65,12 +64,8 @@ class CasesReport(LoadReport):
 
 
 async def _resolve(db: Database, wanted: set[str]) -> dict[str, Known]:
-    found: dict[str, Known] = {}
-    ordered = sorted(wanted)
-    for i in range(0, len(ordered), _LOOKUP):
-        for r in await db.read("ftm_resolve", ids=ordered[i:i + _LOOKUP]):
-            found[r["id"]] = Known(r["label"], r["node"])
-    return found
+    return {r["id"]: Known(r["label"], r["node"])
+            for r in await db.read_in_parts("ftm_resolve", "ids", sorted(wanted))}
 
 
 def _conflicts(src: FtmInput, rows: CaseRows, ids: list[str]) -> InvalidData:
