@@ -83,9 +83,9 @@ def run_load(args: argparse.Namespace) -> None:
         print(f"{x.name} (heap {x.heap}): " + (f"{x.report['rows_total']} rows in {x.seconds:.1f}s = "
               f"{x.rps:.0f} rows/s" if x.report else f"FAILED after {x.wall_s:.0f}s: {x.error}")
               + f"; peak RSS {x.rss_mb:.0f} MB, loader CPU {x.cpu_s:.0f}s, Neo4j CPU {x.neo4j_cpu_s:.0f}s")
-    rows, writes, secs, others = result.sample
-    print(f"one tx per row: {rows} rows ({writes} transactions) in {secs:.1f}s = {rows / secs:.0f} rows/s "
-          f"(other processes {100 * others:.0f}% of the CPU)")
+    for mode, (rows, writes, secs, others) in result.samples.items():
+        print(f"one tx {mode}: {rows} rows ({writes} transactions) in {secs:.1f}s = "
+              f"{rows / secs:.0f} rows/s (other processes {100 * others:.0f}% of the CPU)")
     for name, wall, cpu, neo in result.phases:
         print(f"  {name:<40} {wall:7.1f}s  loader CPU {cpu:6.1f}s  Neo4j CPU {neo:6.1f}s")
     if result.split_error:

@@ -106,21 +106,26 @@ async def ensure_reference_data(tx: Tx) -> None:
                                        responsibilities=kz.responsibilities))
 
 
+def first_pass(source: HsdsSource, mapper: HsdsMapper, max_problems: int = 1000,
+               progress: Progress | None = None) -> Catalog:
+    """Validate the input, the mapper's first pass made on the way (loaders/hsds_sides.py)."""
+    catalog = validate(source, max_problems=max_problems, first_pass=mapper,
+                       progress=(lambda n: progress("validated", n)) if progress else None)
+    mapper.seal()
+    for table in set(catalog.ids) - {"organization", "service"}:
+        del catalog.ids[table]  # the mapper needs no others: memory goes with the file's size
+    return catalog
+
+
 async def load_hsds(db: Database, path: Path, *, mapping: Path | None = None,
                     progress: Progress | None = None, max_problems: int = 1000) -> LoadReport:
     """Load an HSDS input; raise InvalidData listing every problem, having written nothing."""
     started = time.perf_counter()
     source: HsdsSource = open_source(path)
-    catalog = validate(source, max_problems=max_problems,
-                       progress=(lambda n: progress("validated", n)) if progress else None)
-    problems = await _still_missing(db, catalog)
-    for table in set(catalog.ids) - {"organization", "service"}:
-        del catalog.ids[table]  # the mapper needs no others: memory goes with the file's size
-    mapper = HsdsMapper(source, await _known(db), RegionResolver.load(), NeedsMapping.load(mapping),
-                        catalog.ids)
+    mapper = HsdsMapper(source, await _known(db), RegionResolver.load(), NeedsMapping.load(mapping))
     try:
-        mapper.prepare()
-        problems += mapper.problems
+        catalog = first_pass(source, mapper, max_problems, progress)
+        problems = await _still_missing(db, catalog) + mapper.problems
         if problems:
             raise InvalidData(problems[:max_problems])
         report = LoadReport(source=path.name, format=source.kind, rows_read=dict(catalog.rows))

@@ -1,4 +1,4 @@
-"""HSDS records -> directory rows: after the side tables' first pass (`prepare()`, in
+"""HSDS records -> directory rows: after the side tables' first pass (made by validate(), see
 loaders/hsds_sides.py: regions, needs, facets, languages, capacity, BINs), the organization and
 service tables are streamed by `organizations()` and `services()`, each incoming organization
 checked against the known ones for duplicates (same id alias, BIN or name fingerprint). Every
@@ -43,9 +43,9 @@ def _join(values: set[str]) -> list[str]:
 
 class HsdsMapper(SideTables):
     def __init__(self, source: HsdsSource, known: list[KnownOrg], resolver: RegionResolver,
-                 needs: NeedsMapping, ids: dict[str, set[str]]) -> None:
-        """`known`: the organizations in the database; `ids`: validate()'s Catalog.ids."""
-        super().__init__(source, resolver, needs, ids)
+                 needs: NeedsMapping) -> None:
+        """`known`: the organizations in the database."""
+        super().__init__(source, resolver, needs)
         self.merges: list[Merge] = []
         self._known_ids = {k.id for k in known}
         self._alias = {m: k.id for k in known for m in k.merged_ids}

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any, TypeGuard
+from typing import Any, Protocol, TypeGuard
 
 from graph.exceptions import InvalidData, Problem
 from loaders.hsds_schema import (
@@ -33,7 +33,7 @@ from loaders.hsds_schema import (
 )
 from loaders.hsds_source import HsdsSource, open_source, read_csv
 
-__all__ = ["TABLES", "Catalog", "HsdsSource", "Record", "open_source", "validate"]
+__all__ = ["TABLES", "Catalog", "FirstPass", "HsdsSource", "Record", "open_source", "validate"]
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _NO_SKIP: frozenset[str] = frozenset()
@@ -76,11 +76,20 @@ def _rules(table: str, data: dict[str, Any]) -> Iterator[tuple[str, str, bool]]:
             yield "available", f"{available} is more than maximum {maximum}", True
 
 
+class FirstPass(Protocol):
+    """What a load does with each valid row as validate() reads it (loaders/hsds_sides.py)."""
+
+    ids: dict[str, set[str]]  # becomes the Catalog's: each table's ids, filled as it is read
+
+    def visitor(self, table: str) -> Callable[[Record], None] | None: ...
+
+
 class _Pass:
     def __init__(self, source: HsdsSource, max_problems: int,
-                 progress: Callable[[int], None] | None) -> None:
+                 progress: Callable[[int], None] | None, first: FirstPass | None) -> None:
         self.source = source
-        self.catalog = Catalog({}, [], list(source.notes), {})
+        self.first = first
+        self.catalog = Catalog({} if first is None else first.ids, [], list(source.notes), {})
         self.errors: list[Problem] = []
         self.count = 0
         self.max = max_problems
@@ -103,10 +112,14 @@ class _Pass:
 
     def table(self, table: str) -> None:
         validator = row_validator(table)
-        refs = [(f, t, True) for f, t in HARD_REFS.get(table, ())] + \
-            [(f, t, False) for f, t in SOFT_REFS.get(table, ())]
+        # (field, target table, hard, the target's ids when that table is already read)
+        refs = [(f, t, hard, self.catalog.ids.get(t) if t != "*" and ORDER[t] < ORDER[table]
+                 else None)
+                for hard, pairs in ((True, HARD_REFS), (False, SOFT_REFS))
+                for f, t in pairs.get(table, ())]
         seen: dict[str, int | str] = {}
         rows = 0
+        visit = self.first.visitor(table) if self.first is not None else None
         for file, line, where, data, skip in self._rows(table):
             rows += 1
             here = line if line is not None else where
@@ -131,10 +144,12 @@ class _Pass:
                     self.error(problem)
                 else:
                     self.group((file, name, "rule"), problem)
-            for name, target, hard in refs:
+            for name, target, hard, known in refs:
                 value = data.get(name)
-                if isinstance(value, str):
+                if isinstance(value, str) and (known is None or value not in known):
                     self.reference(table, name, target, value, hard, data, file, line, where)
+            if visit is not None and not self.count:  # after an error, of no use
+                visit(Record(table, file, line, where, data))
         self.catalog.ids[table] = set(seen)
         self.catalog.rows[table] = rows
 
@@ -197,10 +212,14 @@ def _at(where: str, name: str) -> str | None:
 
 
 def validate(source: HsdsSource, *, max_problems: int = 1000,
-             progress: Callable[[int], None] | None = None) -> Catalog:
+             progress: Callable[[int], None] | None = None,
+             first_pass: FirstPass | None = None) -> Catalog:
     """Check the whole input in one streaming pass. Raises InvalidData with every problem found
-    (at most `max_problems` listed, then a count of the rest) when any is an error."""
-    run = _Pass(source, max_problems, progress)
+    (at most `max_problems` listed, then a count of the rest) when any is an error.
+
+    `first_pass` sees every row of the input, in TABLES order, as long as no error was found
+    (a load's first pass: the input is read once for both)."""
+    run = _Pass(source, max_problems, progress, first_pass)
     if source.kind == "json":
         content = source.json_content()
         for problem in content.problems:

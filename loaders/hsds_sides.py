@@ -1,4 +1,5 @@
-"""The first pass of an HSDS load: every table but organization and service is read once, its
+"""The first pass of an HSDS load, made by validate() as it checks each row (`visitor`, then
+`seal`): every table but organization and service is read once, its
 facts about organizations and services kept per id (regions, needs and facets from attributes,
 languages, capacity, BINs, phones; a few small shared values per service, so memory grows with
 the number of services, not with the file), its rows set aside to be kept whole
@@ -7,7 +8,7 @@ the number of services, not with the file), its rows set aside to be kept whole
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from sys import intern
 from typing import Any, TypeVar
@@ -15,7 +16,7 @@ from typing import Any, TypeVar
 from graph.exceptions import Problem
 from graph.model import load_model
 from loaders.hsds_keep import KeptRows
-from loaders.hsds_read import TABLES, HsdsSource, Record
+from loaders.hsds_read import HsdsSource, Record
 from loaders.kz_ids import bin_problem, normalize_bin
 from loaders.needs_mapping import NeedsMapping
 from loaders.regions import RegionResolver
@@ -39,11 +40,12 @@ class _Facets:
 
 
 class SideTables:
-    def __init__(self, source: HsdsSource, resolver: RegionResolver, needs: NeedsMapping,
-                 ids: dict[str, set[str]]) -> None:
-        """`ids`: the ids of each table of the input (validate()'s Catalog.ids)."""
+    def __init__(self, source: HsdsSource, resolver: RegionResolver, needs: NeedsMapping) -> None:
         self.source, self.resolver, self.needs_map = source, resolver, needs
-        self.kept = KeptRows(ids.get("organization", set()), ids.get("service", set()))
+        # The ids of each table of the input: validate(first_pass=self) fills it (its
+        # Catalog.ids) table by table, in TABLES order, before the rows of the next table come.
+        self.ids: dict[str, set[str]] = {}
+        self.kept = KeptRows(self.ids)
         self.model = load_model()
         self.problems: list[Problem] = []
         self.warnings: list[Problem] = []
@@ -59,6 +61,14 @@ class SideTables:
         self._svc_languages: dict[str, tuple[str, ...]] = {}
         self._svc_capacity: dict[str, tuple[int | None, int | None]] = {}
         self._loc_region: dict[str, str] = {}
+        self._loc_point: dict[str, tuple[float, float]] = {}  # until seal(): see _location
+        self._terms: dict[str, tuple[str | None, str | None, frozenset[str]]] = {}
+        self._handlers: dict[str, Callable[[Record], None]] = {
+            "attribute": self._attribute, "taxonomy_term": self._term, "location": self._location,
+            "address": self._address, "service_area": self._service_area,
+            "service_at_location": self._at_location, "language": self._language,
+            "service_capacity": self._capacity, "organization_identifier": self._identifier,
+            "phone": self._phone}
 
     # ----------------------------------------------------------------- side tables
     def _records(self, table: str) -> Iterator[Record]:
@@ -71,35 +81,37 @@ class SideTables:
     def _warn(self, rec: Record, fld: str | None, reason: str) -> None:
         self.warnings.append(Problem(rec.file, rec.line, _field(rec, fld), reason))
 
-    def prepare(self) -> None:
-        """One pass over every table but organization and service (streamed later)."""
-        terms: dict[str, tuple[str | None, str | None, frozenset[str]]] = {}
-        handlers = {"attribute": lambda rec: self._attribute(rec, terms),
-                    "taxonomy_term": lambda rec: self._term(rec, terms),
-                    "location": self._location, "address": self._address,
-                    "service_area": self._service_area, "service_at_location": self._at_location,
-                    "language": self._language, "service_capacity": self._capacity,
-                    "organization_identifier": self._identifier, "phone": self._phone}
-        for table in TABLES:
-            if table in ("organization", "service"):
-                continue
-            handler = handlers.get(table)
-            for rec in self._records(table):
-                if handler is not None:
-                    handler(rec)
-                self.kept.keep(table, rec.data)
+    def visitor(self, table: str) -> Callable[[Record], None] | None:
+        """What the first pass does with a valid row of `table`: None for organization and
+        service (streamed later), else its handler, and the row set aside to be kept whole."""
+        if table in ("organization", "service"):
+            return None
+        handler, keep = self._handlers.get(table), self.kept.keep
+        if handler is None:
+            return lambda rec: keep(table, rec.data)
+
+        def visit(rec: Record) -> None:
+            handler(rec)
+            keep(table, rec.data)
+        return visit
+
+    def seal(self) -> None:
+        """After the first pass, which validate() makes (see `ids`)."""
+        for lid, (lat, lon) in self._loc_point.items():
+            if lid not in self._loc_region and (code := self.resolver.by_point(lat, lon)):
+                self._loc_region[lid] = code
+        self._loc_point.clear()
         for loc, org in self.kept.location_org.items():  # filled by kept.keep()
             if loc in self._loc_region:
                 self._org_region.setdefault(org, self._loc_region[loc])
         self.kept.seal()
 
-    def _term(self, rec: Record, terms: dict[str, tuple[str | None, str | None,
-                                                        frozenset[str]]]) -> None:
+    def _term(self, rec: Record) -> None:
         d = rec.data
         taxonomy = str(d.get("taxonomy") or "").strip().lower() or None
         needs, _ = self.needs_map.needs_for_term(taxonomy, d.get("code"), d.get("name"),
                                                  d.get("description"))
-        terms[str(d["id"])] = (taxonomy, d.get("code"), needs)
+        self._terms[str(d["id"])] = (taxonomy, d.get("code"), needs)
 
     def _at_location(self, rec: Record) -> None:
         sid, lid = rec.data.get("service_id"), rec.data.get("location_id")
@@ -123,10 +135,9 @@ class SideTables:
         if phone_org and number:
             self._org_phone.setdefault(str(phone_org), str(number).strip('"'))
 
-    def _attribute(self, rec: Record, terms: dict[str, tuple[str | None, str | None,
-                                                             frozenset[str]]]) -> None:
+    def _attribute(self, rec: Record) -> None:
         d = rec.data
-        term = terms.get(str(d.get("taxonomy_term_id")))
+        term = self._terms.get(str(d.get("taxonomy_term_id")))
         link = d.get("link_id")
         if term is None or not link:
             return
@@ -161,9 +172,7 @@ class SideTables:
         lat, lon = d.get("latitude"), d.get("longitude")
         if isinstance(lat, int | float) and isinstance(lon, int | float) and -90 <= lat <= 90 \
                 and -180 <= lon <= 180:
-            code = self.resolver.by_point(float(lat), float(lon))
-            if code:
-                self._loc_region[lid] = code
+            self._loc_point[lid] = (float(lat), float(lon))  # seal() places it if no address does
 
     def _address(self, rec: Record) -> None:
         d = rec.data

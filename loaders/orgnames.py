@@ -90,6 +90,7 @@ def _fold(text: str) -> str:
     return text.translate(_FOLD)
 
 
+@lru_cache(maxsize=4096)  # parts such as a legal form alone ("ОФ", "КГУ") come again and again
 def name_fingerprint(name: str) -> str:
     """`fingerprints.generate` of the whole name (Kazakh letters folded first); "" if nothing left."""
     return fingerprints.generate(_fold(name)) or ""
