@@ -187,6 +187,12 @@ def machine_busy_seconds() -> float:
     return (sum(ticks) - ticks[3] - ticks[4]) / os.sysconf("SC_CLK_TCK")
 
 
+def others_share(busy0: float, own: float, wall: float) -> float:
+    """The share of the machine's CPU that processes other than `own` CPU seconds' used since
+    `machine_busy_seconds()` was `busy0`, over `wall` seconds."""
+    return max(0.0, machine_busy_seconds() - busy0 - own) / (wall * (os.cpu_count() or 1))
+
+
 OTHERS = "other processes"
 
 

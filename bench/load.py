@@ -25,10 +25,11 @@ from bench.harness import (
     local_neo4j,
     log,
     machine_busy_seconds,
+    others_share,
     run_dir,
     settings_for,
 )
-from bench.load_rows import PER_ENTITY, PER_HSDS_ROW, Sample, others, row_at_a_time
+from bench.load_rows import PER_ENTITY, PER_HSDS_ROW, Sample, row_at_a_time
 from bench.report import machine, now_utc, table, versions
 from graph.config import PROJECT_ROOT, Settings
 from graph.db import Database
@@ -179,7 +180,7 @@ def cli_load(name: str, heap: str, inst: Instance, package: Path, logs: Path) ->
     proc.returncode = os.waitstatus_to_exitcode(status)
     wall = time.perf_counter() - t0
     neo, cpu = cpu_seconds(inst.pid()) - neo0, usage.ru_utime + usage.ru_stime
-    share = others(busy0, cpu + neo, wall)
+    share = others_share(busy0, cpu + neo, wall)
     report, error = None, None
     if proc.returncode == 0:
         report = json.loads(out.read_text(encoding="utf-8"))

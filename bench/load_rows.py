@@ -12,7 +12,6 @@ A row kept on its own (a location, a taxonomy term) is one transaction either wa
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,7 +19,7 @@ from typing import Any
 
 import orjson
 
-from bench.harness import BenchError, cpu_seconds, machine_busy_seconds
+from bench.harness import BenchError, cpu_seconds, machine_busy_seconds, others_share
 from graph.config import Settings
 from graph.db import Database, Tx
 from graph.directory_write import Outcomes, write_kind
@@ -32,11 +31,6 @@ from loaders.regions import RegionResolver
 
 Sample = tuple[int, int, float, float]  # HSDS rows, transactions, seconds, others' CPU share
 PER_HSDS_ROW, PER_ENTITY = "per HSDS row", "per organization or service"
-
-
-def others(busy0: float, own: float, wall: float) -> float:
-    """The share of the machine's CPU the other processes used since `busy0`."""
-    return max(0.0, machine_busy_seconds() - busy0 - own) / (wall * (os.cpu_count() or 1))
 
 
 def grown(kind: str, row: dict[str, Any]) -> Iterator[dict[str, Any]]:
@@ -68,21 +62,25 @@ async def row_at_a_time(settings: Settings, package: Path, neo4j_pid: int | None
         neo0 = cpu_seconds(neo4j_pid)
         source = open_source(package)
         mapper = HsdsMapper(source, [], RegionResolver.load(), NeedsMapping.load(None))
-        rows = sum(first_pass(source, mapper).rows.values())
-        if mapper.problems:
-            raise BenchError(f"the sample does not map: {mapper.problems[0]}")
-        writes = 0
-        for kind, stream in (("organizations", mapper.organizations), ("aliases", mapper.alias_rows),
-                             ("services", mapper.services), ("records", mapper.records)):
-            for mapped in stream():
-                for row in grown(kind, mapped) if mode == PER_HSDS_ROW else (mapped,):
-                    async def one(tx: Tx, kind: str = kind, row: dict[str, Any] = row) -> Outcomes | None:
-                        return await write_kind(tx, kind, [row])
-                    await db.in_write_tx(one, "one row")
-                    writes += 1
-        mapper.close()
+        try:
+            rows = sum(first_pass(source, mapper).rows.values())
+            if mapper.problems:
+                raise BenchError(f"the sample does not map: {mapper.problems[0]}")
+            writes = 0
+            for kind, stream in (("organizations", mapper.organizations),
+                                 ("aliases", mapper.alias_rows), ("services", mapper.services),
+                                 ("records", mapper.records)):
+                for mapped in stream():
+                    for row in grown(kind, mapped) if mode == PER_HSDS_ROW else (mapped,):
+                        async def one(tx: Tx, kind: str = kind,
+                                      row: dict[str, Any] = row) -> Outcomes | None:
+                            return await write_kind(tx, kind, [row])
+                        await db.in_write_tx(one, "one row")
+                        writes += 1
+        finally:
+            mapper.close()
         wall = time.perf_counter() - t0
         own = time.process_time() - cpu0 + cpu_seconds(neo4j_pid) - neo0
-        return rows, writes, wall, others(busy0, own, wall)
+        return rows, writes, wall, others_share(busy0, own, wall)
     finally:
         await db.close()

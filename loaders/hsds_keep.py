@@ -63,7 +63,7 @@ class KeptRows:
 
     def __init__(self, ids: Mapping[str, AbstractSet[str]]) -> None:
         """`ids`: the ids of each table of the input, by table; read when a row is kept, so the
-        validation pass may fill it as it goes (organization, then service, come first)."""
+        validation pass may fill it as it goes (TABLES order: a table after those it refers to)."""
         self._ids = ids
         self.location_org: dict[str, str] = {}  # location id -> organization id
         # Rows waiting for their owner, in a private temporary SQLite file: memory does not
