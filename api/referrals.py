@@ -63,7 +63,7 @@ async def _prime(ctx: Context, cache: RouteCache, result: Any) -> Known:
     directory version those it does not hold yet, with today's free places: such an answer costs
     no further statement. The DataLoaders get them too, for exclusions asked for further down."""
     cands = {c.service_id: c for n in result.needs
-             for c in [x.candidate for x in n.ranked] + [c for c, _ in n.excluded[:PRIMED]]}
+             for c in [x.candidate for x in n.ranked] + [c for c, _ in n.excluded.first(PRIMED)]}
     version = cache.version
     services = await _held_or_loaded(list(cands), cache.services, ctx.service, cache, version)
     orgs = {c.organization_id for c in cands.values()} | \

@@ -34,9 +34,9 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
                    help="routeReferral clients in flight (default 50)")
     p.add_argument("--route-rate", type=float, default=300.0,
                    help="routeReferral requests/s offered in the open-loop phase (default 300)")
-    p.add_argument("--route-workers", type=int, default=1,
+    p.add_argument("--route-workers", type=int, default=2,
                    help="uvicorn worker processes of the API in the routeReferral benchmark "
-                        "(default 1)")
+                        "(default 2, one per CPU)")
     d = p.add_argument_group("load")
     d.add_argument("--load-orgs", type=int, default=20_000, help="HSDS organizations (default 20000)")
     d.add_argument("--load-services", type=int, default=100_000,

@@ -12,10 +12,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import httpx
-
 from bench.generate import SEED, generate, synthetic
 from bench.harness import ApiServer, BenchError, Stats, drive, local_neo4j, log, run_dir, settings_for
+from bench.http1 import lean_client
 from bench.report import machine, now_utc, table, versions
 from bench.whohandles import LOAD_TX_TIMEOUT_S, Prepared, _prepare
 from graph.config import Settings
@@ -49,7 +48,7 @@ class Options:
     concurrency: int = 50
     profiles: int = 400
     rate: float = 300.0  # requests/s offered in the open-loop phase
-    workers: int = 1  # uvicorn worker processes of the API
+    workers: int = 2  # uvicorn worker processes of the API (one per CPU)
     seed: int = SEED
 
 
@@ -115,22 +114,22 @@ async def _record(settings: Settings, requests: list[dict[str, Any]]
 
 async def _measure(settings: Settings, server: ApiServer, token: str, requests: list[dict[str, Any]],
                    plans: list[list[tuple[str, dict[str, Any]]]], n: int, concurrency: int,
-                   neo4j_pid: int | None, rate: float) -> tuple[Stats, Stats, Stats, Stats]:
+                   neo4j_pid: int | None, rate: float, workers: int
+                   ) -> tuple[Stats, Stats, Stats, Stats]:
     rng = random.Random(n)
     picks = [str(rng.randrange(len(requests))) for _ in range(n)]
     work = [(p, "") for p in picks]
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
     db = Database(settings)
     pids = {"load generator": os.getpid(), "API": server.pid, "Neo4j": neo4j_pid}
     try:
-        async with httpx.AsyncClient(base_url=server.url, limits=limits, timeout=60.0,
-                                     headers={"Authorization": f"Bearer {token}"}) as client:
+        async with lean_client(server.url, "/graphql", {"Authorization": f"Bearer {token}"},
+                               concurrency) as client:
+            bodies = [client.prepare({"query": ROUTE, "variables": {"r": r}}) for r in requests]
+
             async def over_http(i: str, _: str) -> None:
-                r = await client.post("/graphql", json={"query": ROUTE,
-                                                        "variables": {"r": requests[int(i)]}})
-                body = r.json()
-                if r.status_code != 200 or body.get("errors"):
-                    raise BenchError(f"HTTP {r.status_code}: {str(body)[:300]}")
+                status, body = await client.send(bodies[int(i)])
+                if status != 200 or body.get("errors"):
+                    raise BenchError(f"HTTP {status}: {str(body)[:300]}")
 
             async def raw(i: str, _: str) -> None:
                 for name, params in plans[int(i)]:
@@ -138,11 +137,15 @@ async def _measure(settings: Settings, server: ApiServer, token: str, requests: 
                                                   routing_=RoutingControl.READ)
 
             warm = [(str(i), "") for i in range(len(requests))]
-            for name, call in (("HTTP", over_http), ("raw", raw)):
-                warmed = await drive(warm, concurrency, call)
-                if warmed.errors:
-                    raise BenchError(f"warm-up over {name} failed: {warmed.first_error}")
-            log(f"warm-up done ({len(warm)} requests per path); measuring {n} requests")
+            # Every profile once per path, and over HTTP once more per worker process: each
+            # worker keeps a routing cache of its own, and connections go to any of them.
+            for name, call, passes in (("HTTP", over_http, workers + 1), ("raw", raw, 1)):
+                for _ in range(passes):
+                    warmed = await drive(warm, concurrency, call)
+                    if warmed.errors:
+                        raise BenchError(f"warm-up over {name} failed: {warmed.first_error}")
+            log(f"warm-up done ({len(warm)} requests per path, HTTP {workers + 1} times); "
+                f"measuring {n} requests")
             http = await drive(work, concurrency, over_http, pids)
             raw_stats = await drive(work, concurrency, raw, pids)
             log(f"closed loop: HTTP {http.rps:.0f}/s, raw {raw_stats.rps:.0f}/s; now paced at "
@@ -171,7 +174,7 @@ def run(opts: Options) -> Result:
             with ApiServer(settings_for(inst), home / "api.log", opts.workers) as server:
                 measured = asyncio.run(_measure(settings_for(inst), server, prepared.token,
                                                 requests, plans, opts.requests, opts.concurrency,
-                                                inst.pid(), opts.rate))
+                                                inst.pid(), opts.rate, opts.workers))
     statements = sum(len(p) for p in plans) / len(plans)
     http, raw, http_paced, raw_paced = measured
     return Result(options=opts, prepared=prepared, http=http, raw=raw, http_paced=http_paced,

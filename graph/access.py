@@ -5,10 +5,12 @@ from __future__ import annotations
 import hashlib
 import secrets
 import uuid
+import weakref
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from graph.coalesce import Coalesced
 from graph.db import Database
 from graph.exceptions import BadInput, NotFound
 from graph.model import load_model
@@ -58,13 +60,26 @@ async def revoke_token(db: Database, token_id: str) -> None:
 
 
 async def authenticate(db: Database, token: str) -> Principal | None:
+    """The live token's principal, looked up by a read sent after this call began (so a token
+    revoked a moment ago is refused), shared with the requests that arrived meanwhile."""
     if not token.startswith(TOKEN_PREFIX) or len(token) > 200:
         return None
-    row = await db.read_one("find_token", secret_hash=hash_secret(token))
-    if row is None:
-        return None
-    t = row["token"]
+    lookup = _LOOKUPS.get(db)
+    if lookup is None:
+        async def fetch(hashes: list[str]) -> dict[str, Principal | None]:
+            rows = await db.read_plain("find_tokens", secret_hashes=hashes)
+            return {r["secret_hash"]: _principal(r["token"]) for r in rows}
+
+        lookup = _LOOKUPS[db] = Coalesced(fetch, None)
+    return await lookup.get(hash_secret(token))
+
+
+def _principal(t: dict[str, Any]) -> Principal:
     return Principal(t["id"], t["name"], t["role"], t.get("organization_id"))
+
+
+_LOOKUPS: weakref.WeakKeyDictionary[Database, Coalesced[str, Principal | None]] = \
+    weakref.WeakKeyDictionary()
 
 
 async def audit(db: Database, who: Principal, action: str, target: str | None,

@@ -8,14 +8,18 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
+
 from graph.db import Database
 from graph.directory import Directory
 from graph.exceptions import BadInput
 from graph.geo import haversine_km
 from graph.route_cache import RouteCache, with_live
+from graph.route_pool import OrgIds, PoolExcluded, Selection
 from graph.routing import (
     Candidate,
-    Exclusion,
+    ListExcluded,
     NeedRoute,
     NotificationRule,
     Profile,
@@ -127,10 +131,6 @@ async def route(db: Database, directory: Directory, p: Profile, needs: list[str]
     return await _route(db, directory, p, needs, limit, None)
 
 
-def _exclusion_order(x: tuple[Candidate, Exclusion]) -> tuple[str, str]:
-    return x[1].rule, x[0].service_name
-
-
 class _Changed(Exception):
     pass
 
@@ -156,35 +156,114 @@ async def _route(db: Database, directory: Directory, p: Profile, needs: list[str
     order = regions_by_distance(regions, p.region)
     km = dict(order)
     routes = {n: NeedRoute(need=n, searched_regions=[p.region]) for n in needs}
-    found = await read(needs, [p.region], active_only=False)
+    # In the person's region: with the cache, every (need, region) pool judged at once
+    # (graph/route_pool.py); without it, one candidate at a time.
+    chosen: dict[str, Selection] = {}
     eligible: dict[str, list[Candidate]] = {}
-    for n in needs:
-        eligible[n], routes[n].excluded = split(found[n].values(), p)
+    if cache is not None:
+        chosen = await _select_cached(db, cache, p, needs)
+        for n, sel in chosen.items():
+            routes[n].excluded = PoolExcluded(sel)
+    else:
+        found = await read(needs, [p.region], active_only=False)
+        for n in needs:
+            eligible[n], out = split(found[n].values(), p)
+            routes[n].excluded = ListExcluded(out)
     rest = [code for code, _ in order[1:]]
     for i in range(0, len(rest), REGION_BATCH):
-        missing = [n for n in needs if not eligible[n]]
+        missing = [n for n in needs if not (len(chosen[n].eligible) if n in chosen
+                                            else eligible[n])]
         if not missing:
             break
         batch = rest[i:i + REGION_BATCH]
-        more = await read(missing, batch, active_only=True)
         for n in missing:
             routes[n].searched_regions += batch
+        nearest = (await _nearest_cached(db, cache, p, missing, batch, km)
+                   if cache is not None else {})
+        scalar = [n for n in missing if n not in nearest]
+        more = await read(scalar, batch, active_only=True) if scalar else {}
+        for n in missing:
+            if (near := nearest.get(n)) is not None:
+                chosen[n] = near  # its exclusions in the person's region stay listed
+                continue
+            if n not in more:
+                continue
             ok, _ = split(more[n].values(), p)
             if ok:
-                nearest = min(c.distance_km for c in ok)
-                eligible[n] = [c for c in ok if c.distance_km == nearest]
-    needs_of_org: defaultdict[str, set[str]] = defaultdict(set)
-    for n in needs:
-        for oid in {c.organization_id for c in eligible[n]}:
-            needs_of_org[oid].add(n)
+                closest = min(c.distance_km for c in ok)
+                chosen.pop(n, None)
+                eligible[n] = [c for c in ok if c.distance_km == closest]
     names = {code: g.name_en for code, g in regions.items()}
-    for n in needs:
-        routes[n].ranked = rank(eligible[n], p, needs_of_org, len(needs), names, limit)
-        routes[n].excluded.sort(key=_exclusion_order)
+    if cache is None:
+        counts = _count_by_org(needs, eligible)
+        for n in needs:
+            routes[n].ranked = rank(eligible[n], p, counts, len(needs), names, limit)
+    else:
+        ids = cache.org_ids
+        covered = _covered(needs, chosen, eligible, ids)
+        for n in needs:
+            if n in chosen:
+                routes[n].ranked = chosen[n].ranked(covered, len(needs), names, limit)
+            else:  # found farther away, one by one
+                cs = eligible.get(n, [])
+                counts = {c.organization_id: int(covered[ids(c.organization_id)]) for c in cs}
+                routes[n].ranked = rank(cs, p, counts, len(needs), names, limit)
     result = RouteResult(profile=p, needs=[routes[n] for n in needs])
     result.plan = plan(result.needs)
     result.notices = await _notices(db, p, cache)
     return result
+
+
+async def _select_cached(db: Database, cache: RouteCache, p: Profile, needs: list[str]
+                         ) -> dict[str, Selection]:
+    cands = await cache.candidates_for(db, needs, [p.region], _candidate)
+    free = await cache.live(db)
+    if free is None:
+        raise _Changed
+    return {n: cache.pool((n, p.region), cands[(n, p.region)]).select(p, free, 0.0,
+                                                                      cache.free_seq)
+            for n in needs}
+
+
+async def _nearest_cached(db: Database, cache: RouteCache, p: Profile, needs: list[str],
+                          batch: list[str], km: dict[str, float]) -> dict[str, Selection | None]:
+    """Per need, the selection of the nearest region of `batch` with an eligible service (None:
+    none there). A need whose nearest such regions are equally far is left out, for the
+    one-by-one way, which puts their services together."""
+    cands = await cache.candidates_for(db, needs, batch, _candidate)
+    free = await cache.live(db)
+    if free is None:
+        raise _Changed
+    out: dict[str, Selection | None] = {}
+    for n in needs:
+        found = [s for g in sorted(batch, key=lambda g: (round(km[g], 1), g))
+                 if len((s := cache.pool((n, g), cands[(n, g)]).select(p, free, km[g],
+                                                                   cache.free_seq)).eligible)]
+        if len(found) > 1 and found[0].distance_km == found[1].distance_km:
+            continue
+        out[n] = found[0] if found else None
+    return out
+
+
+def _count_by_org(needs: list[str], eligible: dict[str, list[Candidate]]) -> dict[str, int]:
+    """How many of the asked needs each organization has an eligible service for."""
+    counts: dict[str, int] = defaultdict(int)
+    for n in needs:
+        for oid in {c.organization_id for c in eligible.get(n, [])}:
+            counts[oid] += 1
+    return counts
+
+
+def _covered(needs: list[str], chosen: dict[str, Selection], eligible: dict[str, list[Candidate]],
+             ids: OrgIds) -> npt.NDArray[np.int64]:
+    """_count_by_org as an array over the cache's organization numbers."""
+    per_need = [chosen[n].organizations() if n in chosen else
+                np.array(sorted({ids(c.organization_id) for c in eligible.get(n, [])}),
+                         dtype=np.int64) for n in needs]
+    covered = np.zeros(len(ids.ids), dtype=np.int64)
+    for orgs in per_need:
+        covered[orgs] += 1
+    return covered
 
 
 async def _notices(db: Database, p: Profile, cache: RouteCache | None) -> list[Notice]:

@@ -18,7 +18,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from graph.coalesce import Coalesced
 from graph.db import Database
+from graph.route_pool import OrgIds, Pool
 from graph.routing import Candidate
 from graph.types import Organization, Service
 
@@ -40,18 +42,25 @@ class RouteCache:
     # What the API makes of the cached organizations (its GraphQL objects), emptied with them.
     views: dict[str, Any] = field(default_factory=dict)
     free: dict[str, int | None] = field(default_factory=dict)  # capacity-bound services
+    free_seq: int = 0  # changes whenever a value in `free` does (pools keep what they read)
     synced_at: int | None = None  # database clock (ms) of the last look at free places
     resets: int = 0
+    # Per (need, region): the candidates as columns (graph/route_pool.py), made on first use.
+    pools: dict[Key, Pool] = field(default_factory=dict)
+    org_ids: OrgIds = field(default_factory=OrgIds)
+    _looks: Coalesced[None, dict[str, int | None] | None] | None = field(default=None, repr=False)
 
     def reset(self, version: str | None) -> None:
         self.version = version
         self.free = {}
+        self.free_seq += 1
         self.synced_at = None
         self.candidates = {}
         self.holders = {}
         self.services = {}
         self.organizations = {}
         self.views = {}
+        self.pools = {}
         self.resets += 1
 
     async def candidates_for(self, db: Database, needs: list[str], regions: list[str],
@@ -79,9 +88,29 @@ class RouteCache:
             gc.freeze()
         return {(n, g): self.candidates.get((n, g), []) for n in needs for g in regions}
 
+    def pool(self, key: Key, candidates: list[Candidate]) -> Pool:
+        """The candidates candidates_for gave for `key` as columns, kept while the cache holds
+        that very list (a directory change meanwhile empties it: the pool is then not kept)."""
+        pool = self.pools.get(key)
+        if pool is None or pool.source is not candidates:
+            pool = Pool(candidates, self.org_ids)
+            if self.candidates.get(key) is candidates:
+                self.pools[key] = pool
+        return pool
+
     async def live(self, db: Database) -> dict[str, int | None] | None:
         """Free places of every capacity-bound service, brought up to date; None when the
-        directory changed since the cache was filled (it is emptied: read again)."""
+        directory changed since the cache was filled (it is emptied: read again). The look is
+        shared by the requests that asked for it while the previous one was on its way
+        (graph/coalesce.py): each still sees every change committed before it asked."""
+        if self._looks is None:
+            async def look(_: list[None]) -> dict[None, dict[str, int | None] | None]:
+                return {None: await self._look(db)}
+
+            self._looks = Coalesced(look, None)
+        return await self._looks.get(None)
+
+    async def _look(self, db: Database) -> dict[str, int | None] | None:
         if self.synced_at is None:
             row = (await db.read_plain("route_places"))[0]
             self.free = {}
@@ -90,7 +119,11 @@ class RouteCache:
         if row["version"] != self.version:
             self.reset(row["version"])
             return None
-        self.free.update({sid: free for sid, free in row["live"]})
+        changed = {sid: free for sid, free in row["live"]
+                   if sid not in self.free or self.free[sid] != free}
+        if changed:  # the same changes come back for SYNC_MARGIN_MS: count only new values
+            self.free.update(changed)
+            self.free_seq += 1
         self.synced_at = row["now"]
         return self.free
 

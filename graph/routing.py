@@ -5,12 +5,12 @@ notifications the law requires. Pure functions over candidate rows; graph/route.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 from itertools import combinations
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import yaml
 
@@ -95,6 +95,42 @@ class Exclusion:
     detail: str
 
 
+# Every rule that can exclude a service, in the order exclusions are listed (by name).
+EXCLUSION_RULES = ("AGE_ABOVE_MAXIMUM", "AGE_BELOW_MINIMUM", "CITIZENSHIP", "EXPLOITATION_TYPE",
+                   "NOT_ACTIVE", "NO_CAPACITY", "SEX")
+
+
+class Excluded(Protocol):
+    """A need's excluded services in (rule, service name, service id) order."""
+
+    def __len__(self) -> int: ...
+
+    def first(self, limit: int | None = None) -> list[tuple[Candidate, Exclusion]]:
+        """The first `limit` (all when None)."""
+
+    def by_rule(self) -> dict[str, int]: ...
+
+
+class ListExcluded:
+    """Excluded services judged one by one (routing without the cache: graph/route.py)."""
+
+    def __init__(self, pairs: Iterable[tuple[Candidate, Exclusion]]) -> None:
+        self._pairs = sorted(pairs, key=lambda x: (x[1].rule, x[0].service_name,
+                                                   x[0].service_id))
+
+    def __len__(self) -> int:
+        return len(self._pairs)
+
+    def first(self, limit: int | None = None) -> list[tuple[Candidate, Exclusion]]:
+        return self._pairs if limit is None else self._pairs[:limit]
+
+    def by_rule(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for _, e in self._pairs:
+            counts[e.rule] = counts.get(e.rule, 0) + 1
+        return counts
+
+
 def exclusion(c: Candidate, p: Profile) -> Exclusion | None:
     """The first hard rule the service fails for this person, or None when it may take them."""
     return _eligibility_rule(c, p) or _capacity_rule(c)
@@ -139,26 +175,27 @@ class Ranked:
     key: tuple[Any, ...]
 
 
-def rank(eligible: Sequence[Candidate], p: Profile, needs_of_org: dict[str, set[str]],
+def rank(eligible: Sequence[Candidate], p: Profile, covered_of: Mapping[str, int],
          asked: int, region_names: dict[str, str], limit: int | None = None) -> list[Ranked]:
     """Order eligible services for one need: legal mandate, then same region, then distance,
-    then more of the person's needs met by the same organization, then free places, then
-    a shared language. Every step is written out as a reason (for the first `limit`)."""
+    then more of the person's needs met by the same organization (`covered_of`, by organization
+    id), then free places, then a shared language. Every step is written out as a reason (for
+    the first `limit`)."""
     spoken = set(p.languages)
     keyed = []
     for c in eligible:
-        covered = len(needs_of_org.get(c.organization_id, ()))
+        covered = covered_of.get(c.organization_id, 0)
         shared = bool(spoken.intersection(c.languages))
         free = c.capacity_available if c.capacity_total is not None else 0
         key = (not c.mandated, c.distance_km > 0, round(c.distance_km), -covered, -(free or 0),
                not shared, c.service_name, c.service_id)
         keyed.append((key, c, covered))
     top = heapq.nsmallest(limit, keyed) if limit is not None else sorted(keyed)
-    return [Ranked(c, _reasons(c, p, covered, asked, region_names), key)
+    return [Ranked(c, reasons(c, p, covered, asked, region_names), key)
             for key, c, covered in top]
 
 
-def _reasons(c: Candidate, p: Profile, covered: int, asked: int,
+def reasons(c: Candidate, p: Profile, covered: int, asked: int,
              region_names: dict[str, str]) -> tuple[str, ...]:
     languages = sorted(set(c.languages) & set(p.languages))
     reasons = []
@@ -184,7 +221,7 @@ def _reasons(c: Candidate, p: Profile, covered: int, asked: int,
 class NeedRoute:
     need: str
     ranked: list[Ranked] = field(default_factory=list)
-    excluded: list[tuple[Candidate, Exclusion]] = field(default_factory=list)
+    excluded: Excluded = field(default_factory=lambda: ListExcluded(()))
     searched_regions: list[str] = field(default_factory=list)
 
     @property

@@ -6,12 +6,14 @@ CREATE (t:ApiToken {id: $id, name: $name, role: $role, secret_hash: $secret_hash
                     organization_id: $organization_id, created_at: $created_at})
 RETURN t.id AS id
 
-// name: find_token
-// params: secret_hash
-// The live (not revoked) token with this hash, if any.
-MATCH (t:ApiToken {secret_hash: $secret_hash})
+// name: find_tokens
+// params: secret_hashes
+// The live (not revoked) tokens with these hashes: the requests that arrived together
+// (graph/coalesce.py) are authenticated by one statement.
+UNWIND $secret_hashes AS h
+MATCH (t:ApiToken {secret_hash: h})
 WHERE t.revoked_at IS NULL
-RETURN t {.id, .name, .role, .organization_id} AS token
+RETURN h AS secret_hash, t {.id, .name, .role, .organization_id} AS token
 
 // name: list_tokens
 MATCH (t:ApiToken)

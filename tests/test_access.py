@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import sys
@@ -49,6 +50,30 @@ def test_token_works_until_revoked_and_is_stored_hashed(api: Server, seeded: Set
     r = gql.post(ME)
     assert r.status_code == 401
     assert "revoked" in r.json()["errors"][0]["message"]
+
+
+def test_requests_arriving_together_each_get_their_own_principal(api: Server,
+                                                                 seeded: Settings) -> None:
+    """Tokens of requests that arrive together are looked up together (graph/coalesce.py):
+    each request still gets its own principal, and an unknown token is still refused."""
+    tokens = {name: (role, make_token(seeded, role, name)) for name, role in (
+        ("together coordinator", "COORDINATOR"), ("together investigator", "INVESTIGATOR"),
+        ("together loader", "LOADER"))}
+    tokens["nobody"] = ("", "rn_" + "x" * 43)
+    calls = [name for _ in range(15) for name in tokens]
+
+    async def go() -> list[httpx.Response]:
+        async with httpx.AsyncClient(base_url=api.url, timeout=30) as client:
+            return list(await asyncio.gather(*(
+                client.post("/graphql", json={"query": ME},
+                            headers={"Authorization": f"Bearer {tokens[name][1]}"})
+                for name in calls)))
+
+    for name, r in zip(calls, asyncio.run(go()), strict=True):
+        if name == "nobody":
+            assert r.status_code == 401
+        else:
+            assert r.json()["data"]["me"] == {"name": name, "role": tokens[name][0]}
 
 
 def test_roles_are_enforced_and_refusals_audited(api: Server, seeded: Settings, gql: GQL) -> None:

@@ -65,7 +65,7 @@ def test_ranking_order_mandate_region_distance_needs_capacity_language() -> None
         cand("near-mandated-ru", org="o5", basis=law, languages=("ru",), capacity_total=10,
              capacity_available=8),
     ]
-    needs_of_org = {"o4": {"SHELTER", "LEGAL_AID"}}
+    needs_of_org = {"o4": 2}
     ranked = rank(cands, ADULT, needs_of_org, 2, {"almaty": "Almaty"})
     assert [r.candidate.service_id for r in ranked] == [
         "near-mandated-free", "near-mandated-ru", "near-mandated-full", "far-mandated",
@@ -84,7 +84,7 @@ def test_plan_uses_the_fewest_organizations() -> None:
                      "LEGAL_AID": [cand("b2", "B", "LEGAL_AID"), cand("c2", "C", "LEGAL_AID")],
                      "MEDICAL": [cand("c3", "C", "MEDICAL"), cand("b3", "B", "MEDICAL")]}.items():
         eligible, _ = split(cs, ADULT)
-        routes.append(NeedRoute(need, rank(eligible, ADULT, {}, 3, {}), []))
+        routes.append(NeedRoute(need, rank(eligible, ADULT, {}, 3, {})))
     [(org, services)] = plan(routes)
     assert org == "B" and {k: v.service_id for k, v in services.items()} == \
         {"SHELTER": "b1", "LEGAL_AID": "b2", "MEDICAL": "b3"}

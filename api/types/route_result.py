@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -99,7 +98,7 @@ class NeedRoute:
     searched_regions: list[str]
     note: str
     options: list[RouteOption]
-    _excluded: strawberry.Private[list[tuple[rt.Candidate, rt.Exclusion]]]
+    _excluded: strawberry.Private[rt.Excluded]
 
     @strawberry.field(description="Services that meet the need but cannot take this person, "
                                   "each with the rule that excludes it (the first `limit`; "
@@ -108,7 +107,7 @@ class NeedRoute:
                        ) -> list[ExcludedOption]:
         if limit is not None and limit < 0:
             raise BadInput("limit must not be negative", field="limit")
-        shown = self._excluded if limit is None else self._excluded[:limit]
+        shown = self._excluded.first(limit)
         ctx = info.context  # the first ones are primed (api/referrals.py): no statement for them
         services = await ctx.service.load_many([c.service_id for c, _ in shown])
         orgs = await ctx.organization.load_many([c.organization_id for c, _ in shown])
@@ -125,7 +124,7 @@ class NeedRoute:
 
     @strawberry.field(description="Exclusions counted by rule, most frequent first")
     def excluded_by_rule(self) -> list[RuleCount]:
-        counts = Counter(e.rule for _, e in self._excluded)
+        counts = self._excluded.by_rule()
         return [RuleCount(rule=r, count=n) for r, n in
                 sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
 
