@@ -41,8 +41,12 @@ class _Conn:
             raise HttpError("an answer without Content-Length")
         return int(parts[1]), await self.reader.readexactly(length)
 
-    def close(self) -> None:
+    async def closed(self) -> None:
         self.writer.close()
+        try:
+            await self.writer.wait_closed()
+        except OSError:
+            pass
 
 
 class LeanClient:
@@ -74,21 +78,30 @@ class LeanClient:
         return await self._idle.get()
 
     async def send(self, request: bytes) -> tuple[int, Any]:
-        """Status and parsed JSON answer of a prepared request."""
-        conn = await self._take()
-        try:
-            status, body = await conn.exchange(request)
-        except (OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, HttpError):
-            conn.close()
-            self._all.remove(conn)
-            raise
-        self._idle.put_nowait(conn)
-        return status, orjson.loads(body)
+        """Status and parsed JSON answer of a prepared request. A kept-alive connection that
+        the server closed meanwhile (uvicorn closes idle ones after a few seconds) is replaced
+        and the request sent again, as HTTP clients do when no byte of an answer came back."""
+        for attempt in (1, 2):
+            conn = await self._take()
+            try:
+                status, body = await conn.exchange(request)
+            except (OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError,
+                    HttpError) as e:
+                self._all.remove(conn)
+                await conn.closed()
+                closed_idle = (isinstance(e, ConnectionError) or (
+                    isinstance(e, asyncio.IncompleteReadError) and not e.partial))
+                if attempt == 1 and closed_idle:
+                    continue
+                raise
+            self._idle.put_nowait(conn)
+            return status, orjson.loads(body)
+        raise AssertionError("unreachable")
 
-    def close(self) -> None:
-        for conn in self._all:
-            conn.close()
-        self._all.clear()
+    async def close(self) -> None:
+        conns, self._all = self._all, []
+        for conn in conns:
+            await conn.closed()
 
 
 @asynccontextmanager
@@ -98,4 +111,4 @@ async def lean_client(base_url: str, path: str, headers: dict[str, str],
     try:
         yield client
     finally:
-        client.close()
+        await client.close()
