@@ -9,12 +9,16 @@ JSON answer with a Content-Length (uvicorn gives one to every non-streamed answe
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 from urllib.parse import urlsplit
 
 import orjson
+
+
+IDLE_S = 2.0  # uvicorn closes a kept-alive connection after 5 s without a request
 
 
 class HttpError(RuntimeError):
@@ -24,6 +28,7 @@ class HttpError(RuntimeError):
 class _Conn:
     def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self.reader, self.writer = reader, writer
+        self.used = time.monotonic()
 
     async def exchange(self, request: bytes) -> tuple[int, bytes]:
         self.writer.write(request)
@@ -69,20 +74,30 @@ class LeanClient:
         body = orjson.dumps(payload)
         return self._head + str(len(body)).encode() + b"\r\n\r\n" + body
 
-    async def _take(self) -> _Conn:
-        if self._idle.empty() and len(self._all) < self._limit:
-            reader, writer = await asyncio.open_connection(self.host, self.port)
-            conn = _Conn(reader, writer)
-            self._all.append(conn)
-            return conn
-        return await self._idle.get()
+    async def _open(self) -> _Conn:
+        reader, writer = await asyncio.open_connection(self.host, self.port)
+        conn = _Conn(reader, writer)
+        self._all.append(conn)
+        return conn
+
+    async def _take(self, fresh: bool = False) -> _Conn:
+        """An idle connection, or a new one while fewer than the limit are open; one idle for
+        longer than the server keeps them (IDLE_S) is replaced first."""
+        if fresh or (self._idle.empty() and len(self._all) < self._limit):
+            return await self._open()
+        conn = await self._idle.get()
+        if time.monotonic() - conn.used > IDLE_S:
+            self._all.remove(conn)
+            await conn.closed()
+            return await self._open()
+        return conn
 
     async def send(self, request: bytes) -> tuple[int, Any]:
         """Status and parsed JSON answer of a prepared request. A kept-alive connection that
         the server closed meanwhile (uvicorn closes idle ones after a few seconds) is replaced
         and the request sent again, as HTTP clients do when no byte of an answer came back."""
         for attempt in (1, 2):
-            conn = await self._take()
+            conn = await self._take(fresh=attempt == 2)
             try:
                 status, body = await conn.exchange(request)
             except (OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError,
@@ -94,6 +109,7 @@ class LeanClient:
                 if attempt == 1 and closed_idle:
                     continue
                 raise
+            conn.used = time.monotonic()
             self._idle.put_nowait(conn)
             return status, orjson.loads(body)
         raise AssertionError("unreachable")
