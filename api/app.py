@@ -18,17 +18,16 @@ from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.types import ExecutionResult
 
+from api.arrivals import Arrival, Arrivals
 from api.context import Context
 from api.errors import error_body, format_error
 from api.schema import build_schema
-from graph import access
 from graph.config import Settings
 from graph.db import Database
 from graph.exceptions import ReferralnetError
-from graph.types import Principal
 
 log = logging.getLogger("referralnet.api")
-GC_THRESHOLD = 20_000
+GC_THRESHOLD = 2000
 
 
 class GraphQLApp(GraphQL[Context, None]):
@@ -39,6 +38,7 @@ class GraphQLApp(GraphQL[Context, None]):
                          graphql_ide="graphiql" if settings.graphiql else None,
                          multipart_uploads_enabled=True)
         self.db = db
+        self.arrivals = Arrivals(db)
 
     async def run(self, request: Any, context: Any = None, root_value: Any = None) -> Any:
         if (self.graphql_ide and isinstance(request, Request) and request.method == "GET"
@@ -50,12 +50,12 @@ class GraphQLApp(GraphQL[Context, None]):
             return _refuse(401, "UNAUTHENTICATED",
                            "send a token: 'Authorization: Bearer <token>' (referralnet token create)")
         try:
-            principal = await access.authenticate(self.db, token.strip())
+            arrival = await self.arrivals.arrive(token.strip())
         except ReferralnetError as e:
             return _refuse(503, e.code, e.message)
-        if principal is None:
+        if arrival.principal is None:
             return _refuse(401, "UNAUTHENTICATED", "the token is unknown or revoked")
-        request.state.principal = principal
+        request.state.arrival = arrival
         return await super().run(request)
 
     def encode_json(self, data: object) -> bytes:
@@ -65,8 +65,9 @@ class GraphQLApp(GraphQL[Context, None]):
         return orjson.loads(data)  # orjson.JSONDecodeError is a json.JSONDecodeError: a 400
 
     async def get_context(self, request: Any, response: Any) -> Context:
-        principal: Principal = request.state.principal
-        return Context(db=self.db, principal=principal)
+        arrival: Arrival = request.state.arrival
+        assert arrival.principal is not None
+        return Context(db=self.db, principal=arrival.principal, look=arrival.look)
 
     async def process_result(self, request: Any, result: ExecutionResult) -> GraphQLHTTPResponse:
         data: GraphQLHTTPResponse = {"data": result.data}
@@ -150,12 +151,14 @@ def create_app(settings: Settings | None = None) -> ASGIApp:
             log.warning("schema not applied at start-up (%s); /readyz will say when Neo4j is up",
                         e.message)
         # What start-up made (the schema, the model, the queries) lives as long as the process:
-        # out of the cyclic collector's sight. A request makes tens of thousands of short-lived
-        # objects, nearly all freed by reference counting; with the default threshold (700) the
-        # collector ran dozens of times per request and took about a sixth of the API's CPU.
+        # out of the cyclic collector's sight, so that a full collection walks only what came
+        # later. A request's objects are freed by reference counting (api/execution.py breaks
+        # the executor's cycle); young collections every GC_THRESHOLD allocations pause a worker
+        # for about a millisecond (at 20,000 they took up to 20 ms, which showed in the p99 of
+        # routeReferral), full ones come a hundred times less often than by default.
         gc.collect()
         gc.freeze()
-        gc.set_threshold(GC_THRESHOLD, 20, 20)
+        gc.set_threshold(GC_THRESHOLD, 10, 100)
         yield
         await db.close()
 

@@ -18,6 +18,7 @@ from graph.types import Organization, Principal, Responsibility, Service
 class Context:
     db: Database
     principal: Principal
+    look: int = 0  # the routing cache's look read when the request arrived (api/arrivals.py)
     directory: Directory = field(init=False)
     organization: DataLoader[str, Organization | None] = field(init=False)
     service: DataLoader[str, Service | None] = field(init=False)

@@ -136,7 +136,7 @@ class ReferralQuery:
         profile = request.profile.to_domain()
         cache = cache_for(ctx.db)
         result = await route(ctx.db, ctx.directory, profile, [n.value for n in request.needs],
-                             request.limit, cache)
+                             request.limit, cache, ctx.look)
         known = await _prime(ctx, cache, result)
         regions = await ctx.directory.regions()
         held = await ctx.responsibilities()

@@ -17,7 +17,6 @@ from urllib.parse import urlsplit
 
 import orjson
 
-
 IDLE_S = 2.0  # uvicorn closes a kept-alive connection after 5 s without a request
 
 
@@ -91,6 +90,32 @@ class LeanClient:
             await conn.closed()
             return await self._open()
         return conn
+
+    async def on_every_connection(self, requests: list[bytes]) -> list[str]:
+        """Every request sent once over each of the `connections` connections (opened now),
+        one connection's requests after another: a server of several worker processes, each
+        with caches of its own, sees every request in each worker that holds a connection.
+        The problems met, if any."""
+        while len(self._all) < self._limit:
+            self._idle.put_nowait(await self._open())
+        conns = [self._idle.get_nowait() for _ in range(self._idle.qsize())]
+        problems: list[str] = []
+
+        async def each(k: int, conn: _Conn) -> None:
+            # each connection starts elsewhere in the list: not all asking the same at once
+            start = k * len(requests) // max(1, len(conns))
+            for request in requests[start:] + requests[:start]:
+                status, body = await conn.exchange(request)
+                if status != 200 or b'"errors"' in body:
+                    problems.append(f"HTTP {status}: {body[:300]!r}")
+            conn.used = time.monotonic()
+
+        try:
+            await asyncio.gather(*(each(k, c) for k, c in enumerate(conns)))
+        finally:
+            for conn in conns:
+                self._idle.put_nowait(conn)
+        return problems
 
     async def send(self, request: bytes) -> tuple[int, Any]:
         """Status and parsed JSON answer of a prepared request. A kept-alive connection that

@@ -114,8 +114,7 @@ async def _record(settings: Settings, requests: list[dict[str, Any]]
 
 async def _measure(settings: Settings, server: ApiServer, token: str, requests: list[dict[str, Any]],
                    plans: list[list[tuple[str, dict[str, Any]]]], n: int, concurrency: int,
-                   neo4j_pid: int | None, rate: float, workers: int
-                   ) -> tuple[Stats, Stats, Stats, Stats]:
+                   neo4j_pid: int | None, rate: float) -> tuple[Stats, Stats, Stats, Stats]:
     rng = random.Random(n)
     picks = [str(rng.randrange(len(requests))) for _ in range(n)]
     work = [(p, "") for p in picks]
@@ -137,20 +136,24 @@ async def _measure(settings: Settings, server: ApiServer, token: str, requests: 
                                                   routing_=RoutingControl.READ)
 
             warm = [(str(i), "") for i in range(len(requests))]
-            # Every profile once per path, and over HTTP once more per worker process: each
-            # worker keeps a routing cache of its own, and connections go to any of them.
-            for name, call, passes in (("HTTP", over_http, workers + 1), ("raw", raw, 1)):
-                for _ in range(passes):
-                    warmed = await drive(warm, concurrency, call)
-                    if warmed.errors:
-                        raise BenchError(f"warm-up over {name} failed: {warmed.first_error}")
-            log(f"warm-up done ({len(warm)} requests per path, HTTP {workers + 1} times); "
-                f"measuring {n} requests")
+
+            # Each path warmed up and measured on its own, the HTTP path first: the raw path's
+            # statements keep Neo4j's CPU and heap busy for minutes, which is not what the API's
+            # phases should start from. Over HTTP every profile goes over every connection: each
+            # worker process keeps a routing cache of its own, and a connection stays with one.
+            problems = await client.on_every_connection(bodies)
+            if problems:
+                raise BenchError(f"warm-up over HTTP failed: {problems[0]}")
+            log(f"HTTP warmed up ({len(bodies)} requests on each of {concurrency} connections); "
+                f"measuring {n}")
             http = await drive(work, concurrency, over_http, pids)
-            raw_stats = await drive(work, concurrency, raw, pids)
-            log(f"closed loop: HTTP {http.rps:.0f}/s, raw {raw_stats.rps:.0f}/s; now paced at "
-                f"{rate:.0f}/s")
             http_paced = await drive(work, concurrency, over_http, pids, rate=rate)
+            log(f"HTTP: closed loop {http.rps:.0f}/s, p99 {http_paced.p99_ms:.1f} ms at "
+                f"{rate:.0f}/s; now the raw statements")
+            warmed = await drive(warm, concurrency, raw)
+            if warmed.errors:
+                raise BenchError(f"warm-up over raw failed: {warmed.first_error}")
+            raw_stats = await drive(work, concurrency, raw, pids)
             raw_paced = await drive(work, concurrency, raw, pids, rate=rate)
     finally:
         await db.close()
@@ -174,7 +177,7 @@ def run(opts: Options) -> Result:
             with ApiServer(settings_for(inst), home / "api.log", opts.workers) as server:
                 measured = asyncio.run(_measure(settings_for(inst), server, prepared.token,
                                                 requests, plans, opts.requests, opts.concurrency,
-                                                inst.pid(), opts.rate, opts.workers))
+                                                inst.pid(), opts.rate))
     statements = sum(len(p) for p in plans) / len(plans)
     http, raw, http_paced, raw_paced = measured
     return Result(options=opts, prepared=prepared, http=http, raw=raw, http_paced=http_paced,

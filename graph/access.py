@@ -5,12 +5,10 @@ from __future__ import annotations
 import hashlib
 import secrets
 import uuid
-import weakref
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from graph.coalesce import Coalesced
 from graph.db import Database
 from graph.exceptions import BadInput, NotFound
 from graph.model import load_model
@@ -59,27 +57,14 @@ async def revoke_token(db: Database, token_id: str) -> None:
     await audit(db, Principal("cli", "cli", "ADMIN"), "token.revoke", token_id, None)
 
 
-async def authenticate(db: Database, token: str) -> Principal | None:
-    """The live token's principal, looked up by a read sent after this call began (so a token
-    revoked a moment ago is refused), shared with the requests that arrived meanwhile."""
-    if not token.startswith(TOKEN_PREFIX) or len(token) > 200:
-        return None
-    lookup = _LOOKUPS.get(db)
-    if lookup is None:
-        async def fetch(hashes: list[str]) -> dict[str, Principal | None]:
-            rows = await db.read_plain("find_tokens", secret_hashes=hashes)
-            return {r["secret_hash"]: _principal(r["token"]) for r in rows}
-
-        lookup = _LOOKUPS[db] = Coalesced(fetch, None)
-    return await lookup.get(hash_secret(token))
+def well_formed(token: str) -> bool:
+    """Could be one of our tokens (else it is refused without a look-up)."""
+    return token.startswith(TOKEN_PREFIX) and len(token) <= 200
 
 
-def _principal(t: dict[str, Any]) -> Principal:
+def principal(t: dict[str, Any]) -> Principal:
+    """The caller a stored token (find_tokens, arrivals) stands for."""
     return Principal(t["id"], t["name"], t["role"], t.get("organization_id"))
-
-
-_LOOKUPS: weakref.WeakKeyDictionary[Database, Coalesced[str, Principal | None]] = \
-    weakref.WeakKeyDictionary()
 
 
 async def audit(db: Database, who: Principal, action: str, target: str | None,

@@ -120,12 +120,13 @@ async def _read_cached(db: Database, cache: RouteCache, needs: list[str], region
 
 
 async def route(db: Database, directory: Directory, p: Profile, needs: list[str],
-                limit: int = 10, cache: RouteCache | None = None) -> RouteResult:
+                limit: int = 10, cache: RouteCache | None = None, after: int = 0) -> RouteResult:
     """With a cache (the API's), the directory is read from it and only the version and the
-    free places from Neo4j; without one, everything is read (graph/route_cache.py)."""
+    free places from Neo4j (none when the look `after`, read as the request arrived, is in:
+    RouteCache.live); without one, everything is read (graph/route_cache.py)."""
     for _ in range(3):  # the directory changing under a request: read it again
         try:
-            return await _route(db, directory, p, needs, limit, cache)
+            return await _route(db, directory, p, needs, limit, cache, after)
         except _Changed:
             continue
     return await _route(db, directory, p, needs, limit, None)
@@ -136,7 +137,7 @@ class _Changed(Exception):
 
 
 async def _route(db: Database, directory: Directory, p: Profile, needs: list[str],
-                 limit: int, cache: RouteCache | None) -> RouteResult:
+                 limit: int, cache: RouteCache | None, after: int = 0) -> RouteResult:
 
     async def read(needs: list[str], regions: list[str], active_only: bool
                    ) -> dict[str, dict[str, Candidate]]:
@@ -161,7 +162,7 @@ async def _route(db: Database, directory: Directory, p: Profile, needs: list[str
     chosen: dict[str, Selection] = {}
     eligible: dict[str, list[Candidate]] = {}
     if cache is not None:
-        chosen = await _select_cached(db, cache, p, needs)
+        chosen = await _select_cached(db, cache, p, needs, after)
         for n, sel in chosen.items():
             routes[n].excluded = PoolExcluded(sel)
     else:
@@ -178,7 +179,7 @@ async def _route(db: Database, directory: Directory, p: Profile, needs: list[str
         batch = rest[i:i + REGION_BATCH]
         for n in missing:
             routes[n].searched_regions += batch
-        nearest = (await _nearest_cached(db, cache, p, missing, batch, km)
+        nearest = (await _nearest_cached(db, cache, p, missing, batch, km, after)
                    if cache is not None else {})
         scalar = [n for n in missing if n not in nearest]
         more = await read(scalar, batch, active_only=True) if scalar else {}
@@ -214,10 +215,10 @@ async def _route(db: Database, directory: Directory, p: Profile, needs: list[str
     return result
 
 
-async def _select_cached(db: Database, cache: RouteCache, p: Profile, needs: list[str]
-                         ) -> dict[str, Selection]:
+async def _select_cached(db: Database, cache: RouteCache, p: Profile, needs: list[str],
+                         after: int) -> dict[str, Selection]:
     cands = await cache.candidates_for(db, needs, [p.region], _candidate)
-    free = await cache.live(db)
+    free = await cache.live(db, after)
     if free is None:
         raise _Changed
     return {n: cache.pool((n, p.region), cands[(n, p.region)]).select(p, free, 0.0,
@@ -226,12 +227,13 @@ async def _select_cached(db: Database, cache: RouteCache, p: Profile, needs: lis
 
 
 async def _nearest_cached(db: Database, cache: RouteCache, p: Profile, needs: list[str],
-                          batch: list[str], km: dict[str, float]) -> dict[str, Selection | None]:
+                          batch: list[str], km: dict[str, float], after: int
+                          ) -> dict[str, Selection | None]:
     """Per need, the selection of the nearest region of `batch` with an eligible service (None:
     none there). A need whose nearest such regions are equally far is left out, for the
     one-by-one way, which puts their services together."""
     cands = await cache.candidates_for(db, needs, batch, _candidate)
-    free = await cache.live(db)
+    free = await cache.live(db, after)
     if free is None:
         raise _Changed
     out: dict[str, Selection | None] = {}

@@ -49,6 +49,8 @@ class RouteCache:
     pools: dict[Key, Pool] = field(default_factory=dict)
     org_ids: OrgIds = field(default_factory=OrgIds)
     _looks: Coalesced[None, dict[str, int | None] | None] | None = field(default=None, repr=False)
+    looks_sent: int = 0  # looks at what changed, numbered as they are sent
+    looks_in: int = 0  # the newest look taken into `free`
 
     def reset(self, version: str | None) -> None:
         self.version = version
@@ -98,11 +100,15 @@ class RouteCache:
                 self.pools[key] = pool
         return pool
 
-    async def live(self, db: Database) -> dict[str, int | None] | None:
+    async def live(self, db: Database, after: int = 0) -> dict[str, int | None] | None:
         """Free places of every capacity-bound service, brought up to date; None when the
-        directory changed since the cache was filled (it is emptied: read again). The look is
-        shared by the requests that asked for it while the previous one was on its way
-        (graph/coalesce.py): each still sees every change committed before it asked."""
+        directory changed since the cache was filled (it is emptied: read again). `after`: a
+        look the caller knows was sent after its request arrived (api/arrivals.py); when that
+        one or a later one is in, no read is needed. Otherwise the look is shared by the
+        requests that asked for it while the previous one was on its way (graph/coalesce.py):
+        each still sees every change committed before it asked."""
+        if after and self.synced_at is not None and self.looks_in >= after:
+            return self.free
         if self._looks is None:
             async def look(_: list[None]) -> dict[None, dict[str, int | None] | None]:
                 return {None: await self._look(db)}
@@ -110,15 +116,36 @@ class RouteCache:
             self._looks = Coalesced(look, None)
         return await self._looks.get(None)
 
+    def look_since(self) -> int | None:
+        """route_live's `since` for a look sent now; None until a first look has read every
+        capacity-bound service."""
+        return None if self.synced_at is None else self.synced_at - SYNC_MARGIN_MS
+
+    def sending_look(self) -> int:
+        """The number of a look about to be sent (looks are numbered as they are sent)."""
+        self.looks_sent += 1
+        return self.looks_sent
+
     async def _look(self, db: Database) -> dict[str, int | None] | None:
+        seq = self.sending_look()
         if self.synced_at is None:
-            row = (await db.read_plain("route_places"))[0]
-            self.free = {}
-        else:
-            row = (await db.read_plain("route_live", since=self.synced_at - SYNC_MARGIN_MS))[0]
+            return self.take_look(seq, (await db.read_plain("route_places"))[0], whole=True)
+        row = (await db.read_plain("route_live", since=self.synced_at - SYNC_MARGIN_MS))[0]
+        return self.take_look(seq, row)
+
+    def take_look(self, seq: int, row: dict[str, Any], whole: bool = False
+                  ) -> dict[str, int | None] | None:
+        """A look's answer (version, live, now), `seq` its number when sent; None when the
+        directory changed. A look older than one already taken is dropped: looks sent by
+        different requests may come back out of order."""
+        if seq <= self.looks_in:
+            return self.free if self.synced_at is not None else None
+        self.looks_in = seq
         if row["version"] != self.version:
             self.reset(row["version"])
             return None
+        if whole:
+            self.free = {}
         changed = {sid: free for sid, free in row["live"]
                    if sid not in self.free or self.free[sid] != free}
         if changed:  # the same changes come back for SYNC_MARGIN_MS: count only new values

@@ -15,6 +15,24 @@ MATCH (t:ApiToken {secret_hash: h})
 WHERE t.revoked_at IS NULL
 RETURN h AS secret_hash, t {.id, .name, .role, .organization_id} AS token
 
+// name: arrivals
+// params: secret_hashes, since
+// What the requests that arrived together read first (api/arrivals.py): their live tokens,
+// and what the routing cache must know to answer without a read of its own, as route_live.
+CALL () {
+  UNWIND $secret_hashes AS h
+  MATCH (t:ApiToken {secret_hash: h})
+  WHERE t.revoked_at IS NULL
+  RETURN collect({secret_hash: h, token: t {.id, .name, .role, .organization_id}}) AS tokens
+}
+OPTIONAL MATCH (v:DirectoryVersion {id: 'directory'})
+CALL () {
+  MATCH (s:Service)
+  WHERE s.places_changed_at >= $since
+  RETURN collect([s.id, s.capacity_available]) AS live
+}
+RETURN tokens, v.version AS version, live, timestamp() AS now
+
 // name: list_tokens
 MATCH (t:ApiToken)
 RETURN t {.id, .name, .role, .organization_id, created_at: toString(t.created_at),
