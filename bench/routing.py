@@ -232,8 +232,9 @@ def render(r: Result) -> str:
 Measured {r.at} by `python -m bench --only routing` (bench/routing.py), seed {o.seed}:
 {o.requests} requests per path and phase drawn from {o.profiles} generated person profiles
 (region, age, sex, citizenship, exploitation type, 1-3 needs), by {o.concurrency} clients, after
-a warm-up of every profile on each path, on {c["organizations"]} organizations and
-{c["services"]} services (the Kazakhstan directory plus bench/generate.py's). The raw path
+a warm-up (over HTTP every profile on each of the {o.concurrency} connections, so that
+every worker's cache is warm; every profile once on the raw path), on {c["organizations"]}
+organizations and {c["services"]} services (the Kazakhstan directory plus bench/generate.py's). The raw path
 replays, per profile, the named statements graph/route.py sends to compute that routing from the
 graph ({r.statements:.1f} on average: the candidates of the person's region, farther regions only
 when nothing qualified, and the notification holders) through the same async driver with READ
@@ -256,12 +257,14 @@ worker processes{", each with its own routing cache" if o.workers > 1 else ""}; 
 theirs together); Neo4j, the API and the load generator share the CPUs.
 
 How to read it: the API keeps the routing's candidates per (need, region) and the notification
-holders between requests (graph/route_cache.py), so per request it sends one statement,
-`route_live` (the directory's version, and the free places of the capacity-bound candidates,
-always read live), plus the token look-up and one batched load each of the listed services and
-organizations; then it ranks, plans and serialises in Python. The raw path is the Cypher that
-computes the same routing without that cache. A ratio below 1 means the API answers faster than
-the statements alone. The query asks for the first 3 exclusions per need with their count and
-counts by rule (`excluded(limit: 3)`, `excludedCount`, `excludedByRule`), as a coordinator's
-screen would; without a limit every excluded service is listed.
+holders between requests (graph/route_cache.py), judged column-wise (graph/route_pool.py). Per
+request it needs one read, sent after the request arrived: the token with what changed for the
+cache (the directory's version, free places taken or given back), shared by the requests that
+arrived while the previous such read was out (api/arrivals.py, graph/coalesce.py); then it ranks,
+plans and serialises in Python. The HTTP phases run before the raw ones, whose statements keep
+Neo4j busy for minutes. The load generator is a lean HTTP/1.1 client (bench/http1.py). The raw path
+is the Cypher that computes the same routing without that cache. A ratio below 1 means the API
+answers faster than the statements alone. The query asks for the first 3 exclusions per need
+with their count and counts by rule (`excluded(limit: 3)`, `excludedCount`, `excludedByRule`),
+as a coordinator's screen would; without a limit every excluded service is listed.
 """
