@@ -237,11 +237,16 @@ async def _nearest_cached(db: Database, cache: RouteCache, p: Profile, needs: li
     if free is None:
         raise _Changed
     out: dict[str, Selection | None] = {}
+    nearest_first = sorted(batch, key=lambda g: (round(km[g], 1), g))
     for n in needs:
-        found = [s for g in sorted(batch, key=lambda g: (round(km[g], 1), g))
-                 if len((s := cache.pool((n, g), cands[(n, g)]).select(p, free, km[g],
-                                                                   cache.free_seq)).eligible)]
-        if len(found) > 1 and found[0].distance_km == found[1].distance_km:
+        found: list[Selection] = []
+        for g in nearest_first:
+            if found and round(km[g], 1) != found[0].distance_km:
+                break  # farther than the nearest region with an eligible service
+            s = cache.pool((n, g), cands[(n, g)]).select(p, free, km[g], cache.free_seq)
+            if len(s.eligible):
+                found.append(s)
+        if len(found) > 1:  # equally far
             continue
         out[n] = found[0] if found else None
     return out

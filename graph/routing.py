@@ -196,25 +196,26 @@ def rank(eligible: Sequence[Candidate], p: Profile, covered_of: Mapping[str, int
 
 
 def reasons(c: Candidate, p: Profile, covered: int, asked: int,
-             region_names: dict[str, str]) -> tuple[str, ...]:
+            region_names: dict[str, str]) -> tuple[str, ...]:
+    """Why a service ranks where it does, one phrase per step of rank's order."""
     languages = sorted(set(c.languages) & set(p.languages))
-    reasons = []
+    out = []
     if c.mandated:
         b = c.basis[0]
         law = f" ({b.provision_title})" if b.provision_title else ""
-        reasons.append(f"holds the legal responsibility {b.responsibility}{law}")
+        out.append(f"holds the legal responsibility {b.responsibility}{law}")
     where = region_names.get(c.region, c.region)
-    reasons.append(f"in {where}" if c.distance_km == 0 else
-                   f"nearest: {where}, {c.distance_km:.0f} km away")
+    out.append(f"in {where}" if c.distance_km == 0 else
+               f"nearest: {where}, {c.distance_km:.0f} km away")
     if asked > 1:
-        reasons.append(f"its organization meets {covered} of the {asked} needs")
+        out.append(f"its organization meets {covered} of the {asked} needs")
     if c.capacity_total is not None:
-        reasons.append(f"{c.capacity_available} of {c.capacity_total} places free")
+        out.append(f"{c.capacity_available} of {c.capacity_total} places free")
     if languages:
-        reasons.append(f"speaks {', '.join(languages)}")
+        out.append(f"speaks {', '.join(languages)}")
     elif p.languages and c.languages:
-        reasons.append("no shared language listed: interpretation may be needed")
-    return tuple(reasons)
+        out.append("no shared language listed: interpretation may be needed")
+    return tuple(out)
 
 
 @dataclass
