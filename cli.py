@@ -241,11 +241,24 @@ def audit(limit: int = 50) -> None:
 @app.command()
 def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1,
           log_level: str = "info") -> None:
-    """Serve the GraphQL API with uvicorn."""
+    """Serve the GraphQL API with uvicorn: `workers` processes, each with a socket of its
+    own (SO_REUSEPORT), so that the kernel spreads connections evenly between them."""
     import uvicorn
 
-    uvicorn.run("api.app:create_app", factory=True, host=host, port=port, workers=workers,
-                log_level=log_level, proxy_headers=False)
+    from api.workers import Supervisor
+
+    if workers <= 1:
+        uvicorn.run("api.app:create_app", factory=True, host=host, port=port,
+                    log_level=log_level, proxy_headers=False)
+        return
+    config = uvicorn.Config("api.app:create_app", factory=True, host=host, port=port,
+                            workers=workers, log_level=log_level, proxy_headers=False)
+    try:
+        supervisor = Supervisor(config, workers)
+    except OSError as e:
+        err.print(f"cannot listen on {host}:{port}: {e.strerror or e}")
+        raise typer.Exit(1) from e
+    supervisor.run()
 
 
 @app.command()

@@ -100,7 +100,10 @@ class ApiServer:
                 if self.proc.poll() is not None:
                     raise BenchError(f"the API exited with code {self.proc.returncode}:\n{self.log_tail()}")
                 try:
-                    if client.get("/readyz").status_code == 200:
+                    # every worker listens once its start-up is done: a connection made
+                    # before then would stay with the workers already up
+                    if (client.get("/readyz").status_code == 200
+                            and listening_sockets(self.port) >= self.workers):
                         return
                 except httpx.TransportError:
                     pass
@@ -139,6 +142,23 @@ class ApiServer:
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
         self.stop()
+
+
+def listening_sockets(port: int) -> int:
+    """How many TCP sockets listen on `port` (Linux /proc): one for each worker of
+    `referralnet serve`, which binds a socket in each worker with SO_REUSEPORT."""
+    hex_port = f":{port:04X}"
+    count = 0
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            fields = line.split()
+            if fields[1].endswith(hex_port) and fields[3] == "0A":  # 0A: LISTEN
+                count += 1
+    return count
 
 
 def cpu_seconds(pid: int | None) -> float:
