@@ -3,15 +3,47 @@ every request so that no resolver runs one query per row."""
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
+from typing import TypeVar
 
-from strawberry.dataloader import DataLoader
+from strawberry.dataloader import AbstractCache, DataLoader
 
 from graph import access
 from graph.db import Database
 from graph.directory import Directory
 from graph.exceptions import Forbidden
 from graph.types import Organization, Principal, Responsibility, Service
+
+V = TypeVar("V")
+
+
+class Seeded(AbstractCache[str, V]):
+    """A DataLoader's cache that answers from `known` too: values this request already holds
+    (a routing answer's services and organizations, from the routing cache), each made a
+    future only when asked for, so that handing them over costs nothing."""
+
+    def __init__(self, known: dict[str, V]) -> None:
+        self.known = known
+        self.futures: dict[str, asyncio.Future[V]] = {}
+
+    def get(self, key: str) -> asyncio.Future[V] | None:
+        future = self.futures.get(key)
+        if future is None and key in self.known:
+            future = self.futures[key] = asyncio.get_running_loop().create_future()
+            future.set_result(self.known[key])
+        return future
+
+    def set(self, key: str, value: asyncio.Future[V]) -> None:
+        self.futures[key] = value
+
+    def delete(self, key: str) -> None:
+        self.futures.pop(key, None)
+        self.known.pop(key, None)
+
+    def clear(self) -> None:
+        self.futures.clear()
+        self.known.clear()
 
 
 @dataclass
@@ -26,6 +58,9 @@ class Context:
     responsibility_codes_of: DataLoader[str, list[str]] = field(init=False)
     related_of: DataLoader[str, dict[str, list[str]]] = field(init=False)
     _responsibilities: dict[str, Responsibility] | None = field(init=False, default=None)
+    # services and organizations this request already holds; the DataLoaders answer from them
+    known_services: dict[str, Service] = field(init=False, default_factory=dict)
+    known_organizations: dict[str, Organization] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         d = self.directory = Directory(self.db)
@@ -51,8 +86,8 @@ class Context:
             empty: dict[str, list[str]] = {"partners": [], "member_of": [], "members": []}
             return [found.get(k, empty) for k in keys]
 
-        self.organization = DataLoader(load_fn=orgs)
-        self.service = DataLoader(load_fn=services)
+        self.organization = DataLoader(load_fn=orgs, cache_map=Seeded(self.known_organizations))
+        self.service = DataLoader(load_fn=services, cache_map=Seeded(self.known_services))
         self.service_ids_of = DataLoader(load_fn=service_ids)
         self.responsibility_codes_of = DataLoader(load_fn=resp_codes)
         self.related_of = DataLoader(load_fn=related)

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import base64
 import binascii
-from dataclasses import replace
-from typing import Any, Protocol, TypeVar
+from typing import Any
 
 import strawberry
-from strawberry.dataloader import DataLoader
 
 from api.context import Context
 from api.types.enums import DeclineReason, Jurisdiction, NeedCode, ReferralStatus, Urgency
@@ -28,58 +26,10 @@ from api.types.route_result import (
 from graph import referrals as rf
 from graph.exceptions import BadInput, NotFound
 from graph.route import route
-from graph.route_cache import RouteCache, cache_for
+from graph.route_cache import cache_for
 
 Info = strawberry.Info[Context, None]
 ROLES = ("COORDINATOR",)
-PRIMED = 20
-
-
-class _Listed(Protocol):
-    @property
-    def id(self) -> str: ...
-
-
-L = TypeVar("L", bound=_Listed)
-
-
-async def _held_or_loaded(ids: list[str], held: dict[str, L], loader: DataLoader[str, L | None],
-                          cache: RouteCache, version: str | None) -> dict[str, L]:
-    """By id: what the routing cache holds, the rest through the DataLoader (and kept by the
-    cache when the directory did not change meanwhile)."""
-    out = {i: held[i] for i in ids if i in held}
-    missing = [i for i in ids if i not in out]
-    if missing:
-        loaded = {x.id: x for x in await loader.load_many(missing) if x is not None}
-        out.update(loaded)
-        if cache.version == version:
-            held.update(loaded)
-    return out
-
-
-async def _prime(ctx: Context, cache: RouteCache, result: Any) -> Known:
-    """The services and organizations of the answer (the options, the plan, the notified bodies
-    and the first PRIMED exclusions of each need) from the routing cache, loading once per
-    directory version those it does not hold yet, with today's free places: such an answer costs
-    no further statement. The DataLoaders get them too, for exclusions asked for further down."""
-    cands = {c.service_id: c for n in result.needs
-             for c in [x.candidate for x in n.ranked] + [c for c, _ in n.excluded.first(PRIMED)]}
-    version = cache.version
-    services = await _held_or_loaded(list(cands), cache.services, ctx.service, cache, version)
-    orgs = {c.organization_id for c in cands.values()} | \
-        {h.organization_id for n in result.notices for h in n.holders}
-    organizations = await _held_or_loaded(list(orgs), cache.organizations, ctx.organization,
-                                          cache, version)
-    for sid, svc in services.items():
-        now = cands[sid].capacity_available
-        if svc.capacity_available != now:
-            services[sid] = svc = replace(svc, capacity_available=now)
-        ctx.service.prime(sid, svc)
-    for oid, org in organizations.items():
-        ctx.organization.prime(oid, org)
-    # Organization objects are made once per directory version: an organization does not change
-    # between requests, unlike a service's free places.
-    return Known(services, organizations, cache.views if cache.version == version else {})
 
 
 @strawberry.input
@@ -137,7 +87,9 @@ class ReferralQuery:
         cache = cache_for(ctx.db)
         result = await route(ctx.db, ctx.directory, profile, [n.value for n in request.needs],
                              request.limit, cache, ctx.look)
-        known = await _prime(ctx, cache, result)
+        known = Known(ctx, cache)
+        await known.gather([x.candidate for n in result.needs for x in n.ranked],
+                           [h.organization_id for n in result.notices for h in n.holders])
         regions = await ctx.directory.regions()
         held = await ctx.responsibilities()
         notices = []

@@ -1,10 +1,13 @@
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, cast
+from collections.abc import Iterable
+from dataclasses import replace
+from typing import Protocol, TypeVar
 
 import strawberry
+from strawberry.dataloader import DataLoader
 
+from api.context import Context
 from api.types.enums import Jurisdiction, NeedCode
 from api.types.legal_provision import LegalProvision
 from api.types.organization import Organization
@@ -13,6 +16,15 @@ from api.types.service import Service
 from graph import routing as rt
 from graph import types as t
 from graph.exceptions import BadInput, NotFound
+from graph.route_cache import RouteCache
+
+
+class _Listed(Protocol):
+    @property
+    def id(self) -> str: ...
+
+
+L = TypeVar("L", bound=_Listed)
 
 
 @strawberry.type(description="A responsibility the provider holds for this need, and its law")
@@ -22,14 +34,49 @@ class Mandate:
     provision_title: str | None
 
 
-@dataclass(frozen=True)
 class Known:
-    """The services (with today's free places) and organizations an answer names, read before
-    it is built (api/referrals.py), so that its fields resolve without waiting."""
+    """The services (with today's free places) and organizations a routing answer names. They
+    come from the routing cache, which keeps them for as long as the directory does not change;
+    those it does not hold are read through the request's DataLoaders, which then answer from
+    here too (api/context.py, Seeded). An answer with its options, plan and notified bodies
+    costs no further statement; exclusions are gathered only when asked for."""
 
-    services: dict[str, t.Service]
-    organizations: dict[str, t.Organization]
-    made: dict[str, Any] = field(default_factory=dict)  # Organization objects, by id
+    def __init__(self, ctx: Context, cache: RouteCache) -> None:
+        self.ctx = ctx
+        self.cache = cache
+        self.version = cache.version
+        self.services = ctx.known_services
+        self.organizations = ctx.known_organizations
+        # Organization objects are made once per directory version: an organization does not
+        # change between requests, unlike a service's free places.
+        self.made: dict[str, Organization] = cache.views
+
+    async def gather(self, candidates: Iterable[rt.Candidate], organization_ids: Iterable[str] = ()
+                     ) -> None:
+        todo = {c.service_id: c for c in candidates if c.service_id not in self.services}
+        orgs = {c.organization_id for c in todo.values()} | set(organization_ids)
+        services = await self._held_or_loaded(list(todo), self.cache.services, self.ctx.service)
+        for sid, c in todo.items():
+            s = services.get(sid)
+            if s is not None:  # else no longer listed: service() says so
+                self.services[sid] = s if s.capacity_available == c.capacity_available else \
+                    replace(s, capacity_available=c.capacity_available)
+        self.organizations.update(await self._held_or_loaded(
+            [o for o in orgs if o not in self.organizations], self.cache.organizations,
+            self.ctx.organization))
+
+    async def _held_or_loaded(self, ids: list[str], held: dict[str, L],
+                              loader: DataLoader[str, L | None]) -> dict[str, L]:
+        """By id: what the routing cache holds, the rest through the DataLoader (and kept by
+        the cache when the directory did not change meanwhile)."""
+        out = {i: held[i] for i in ids if i in held}
+        missing = [i for i in ids if i not in out]
+        if missing:
+            loaded = {x.id: x for x in await loader.load_many(missing) if x is not None}
+            out.update(loaded)
+            if self.cache.version == self.version:
+                held.update(loaded)
+        return out
 
     def service(self, sid: str) -> Service:
         s = self.services.get(sid)
@@ -40,11 +87,13 @@ class Known:
     def organization(self, oid: str) -> Organization:
         made = self.made.get(oid)
         if made is not None:
-            return cast(Organization, made)
+            return made
         o = self.organizations.get(oid)
         if o is None:
             raise NotFound(f"organization {oid!r} is no longer listed")
-        made = self.made[oid] = Organization.of(o)
+        made = Organization.of(o)
+        if self.cache.version == self.version:
+            self.made[oid] = made
         return made
 
 
@@ -99,20 +148,17 @@ class NeedRoute:
     note: str
     options: list[RouteOption]
     _excluded: strawberry.Private[rt.Excluded]
+    _known: strawberry.Private[Known]
 
     @strawberry.field(description="Services that meet the need but cannot take this person, "
                                   "each with the rule that excludes it (the first `limit`; "
                                   "all when no limit is given)")
-    async def excluded(self, info: strawberry.Info, limit: int | None = None
-                       ) -> list[ExcludedOption]:
+    async def excluded(self, limit: int | None = None) -> list[ExcludedOption]:
         if limit is not None and limit < 0:
             raise BadInput("limit must not be negative", field="limit")
         shown = self._excluded.first(limit)
-        ctx = info.context  # the first ones are primed (api/referrals.py): no statement for them
-        services = await ctx.service.load_many([c.service_id for c, _ in shown])
-        orgs = await ctx.organization.load_many([c.organization_id for c, _ in shown])
-        known = Known({s.id: s for s in services if s is not None},
-                      {o.id: o for o in orgs if o is not None})
+        known = self._known
+        await known.gather([c for c, _ in shown])
         return [ExcludedOption(_c=c, rule=e.rule, detail=e.detail,
                                service=known.service(c.service_id),
                                organization=known.organization(c.organization_id))
@@ -145,7 +191,7 @@ class NeedRoute:
                    searched_regions=n.searched_regions, note=note,
                    options=[RouteOption.of(i + 1, x, known, regions)
                             for i, x in enumerate(n.ranked)],
-                   _excluded=n.excluded)
+                   _excluded=n.excluded, _known=known)
 
 
 @strawberry.type
