@@ -9,7 +9,9 @@ from enum import Enum
 from typing import Any
 
 import strawberry
+from strawberry.extensions import ParserCache
 
+from api import execution
 from api.execution import FlatObjectExecutor
 
 
@@ -92,6 +94,10 @@ class Query:
 
 PLAIN = strawberry.Schema(query=Query)
 FAST = strawberry.Schema(query=Query, execution_context_class=FlatObjectExecutor)
+# as the API's schema: the same query text gives the same document, whose plans are shared
+_PARSER_CACHE = ParserCache(maxsize=64)
+CACHED = strawberry.Schema(query=Query, execution_context_class=FlatObjectExecutor,
+                           extensions=[lambda: _PARSER_CACHE])
 
 QUERIES = [
     '{ flats(kind: "good") { id name size weight ok color } }',
@@ -115,8 +121,9 @@ QUERIES = [
 ]
 
 
-def _run(schema: strawberry.Schema, query: str) -> tuple[Any, list[Any]]:
-    r = asyncio.run(schema.execute(query))
+def _run(schema: strawberry.Schema, query: str,
+         variables: dict[str, Any] | None = None) -> tuple[Any, list[Any]]:
+    r = asyncio.run(schema.execute(query, variable_values=variables))
     return r.data, sorted((e.message, e.path) for e in r.errors or [])
 
 
@@ -135,13 +142,13 @@ def test_the_answers_keep_the_order_of_the_selection() -> None:
 
 def test_flat_lists_take_the_quick_way_and_the_rest_the_ordinary_one(monkeypatch: Any) -> None:
     quick: list[Any] = []
-    complete = FlatObjectExecutor._complete_flat
+    complete = execution._complete_flat
 
-    def counted(self: FlatObjectExecutor, plan: Any, item: Any) -> dict[str, Any]:
+    def counted(plan: Any, item: Any, is_awaitable: Any) -> dict[str, Any]:
         quick.append(item)
-        return complete(self, plan, item)
+        return complete(plan, item, is_awaitable)
 
-    monkeypatch.setattr(FlatObjectExecutor, "_complete_flat", counted)
+    monkeypatch.setattr(execution, "_complete_flat", counted)
     _run(FAST, QUERIES[0])
     assert len(quick) == 50
     quick.clear()
@@ -152,3 +159,45 @@ def test_flat_lists_take_the_quick_way_and_the_rest_the_ordinary_one(monkeypatch
     quick.clear()
     _run(FAST, QUERIES[11])
     assert len(quick) == 3 + 3 + 1 + 3 + 50 + 3  # holders, their flat, the one maybe, the others
+
+
+def _builds(monkeypatch: Any) -> list[Any]:
+    built: list[Any] = []
+    build = FlatObjectExecutor._build_plan
+
+    def counted(self: FlatObjectExecutor, object_type: Any, details: Any) -> Any:
+        built.append(object_type.name)
+        return build(self, object_type, details)
+
+    monkeypatch.setattr(FlatObjectExecutor, "_build_plan", counted)
+    return built
+
+
+def test_plans_of_a_query_without_directives_are_made_once(monkeypatch: Any) -> None:
+    built = _builds(monkeypatch)
+    q = '{ holders { flat { id tags } others { ...F } } } fragment F on Flat { id name color }'
+    first = _run(CACHED, q)
+    assert first == _run(PLAIN, q)
+    assert sorted(built) == ["Flat", "Flat", "Holder"]
+    built.clear()
+    assert _run(CACHED, q) == first
+    assert built == []  # the parser cache gave the same nodes: the plans were shared
+    assert _run(CACHED, q.replace("color", "size")) == _run(PLAIN, q.replace("color", "size"))
+    assert built  # another query, other plans
+
+
+def test_plans_that_depend_on_variables_are_made_for_each_request(monkeypatch: Any) -> None:
+    built = _builds(monkeypatch)
+    queries = [
+        'query($a: Boolean!) { flats(kind: "good") { id name @include(if: $a) } }',
+        'query($a: Boolean!) { flats(kind: "good") { id ...F @skip(if: $a) } } '
+        'fragment F on Flat { size }',
+        'query($a: Boolean!) { holders { flat { id ...F } } } '
+        'fragment F on Flat { ... @include(if: $a) { name } }',
+        'query($a: Boolean!) { holders { others { id color @include(if: $a) } } }',
+    ]
+    for q in queries:
+        for a in (True, False, True):
+            built.clear()
+            assert _run(CACHED, q, {"a": a}) == _run(PLAIN, q, {"a": a}), (q, a)
+            assert built, (q, a)  # made again: the answer depends on $a
