@@ -140,7 +140,8 @@ class LeanClient:
         raise AssertionError("unreachable")
 
     async def close(self) -> None:
-        conns, self._all = self._all, []
+        """Every connection closed; the client stays usable and opens new ones as needed."""
+        conns, self._all, self._idle = self._all, [], asyncio.Queue()
         for conn in conns:
             await conn.closed()
 

@@ -144,6 +144,10 @@ async def _measure(settings: Settings, server: ApiServer, token: str, requests: 
             problems = await client.on_every_connection(bodies)
             if problems:
                 raise BenchError(f"warm-up over HTTP failed: {problems[0]}")
+            # Measured over new connections, spread over the workers afresh: after the warm-up
+            # the server has closed those of the worker that finished first, and replacing
+            # only these would leave most connections with the other worker.
+            await client.close()
             log(f"HTTP warmed up ({len(bodies)} requests on each of {concurrency} connections); "
                 f"measuring {n}")
             http = await drive(work, concurrency, over_http, pids)

@@ -66,3 +66,36 @@ def test_an_answer_without_length_is_an_error() -> None:
         await server.wait_closed()
 
     asyncio.run(go())
+
+
+def test_after_close_the_client_opens_new_connections() -> None:
+    async def go() -> None:
+        opened: list[int] = []
+
+        async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            opened.append(1)
+            try:
+                while True:
+                    head = await reader.readuntil(b"\r\n\r\n")
+                    length = next(int(line.split(b":")[1]) for line in head.split(b"\r\n")
+                                  if line.lower().startswith(b"content-length"))
+                    await reader.readexactly(length)
+                    writer.write(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\n{}")
+                    await writer.drain()
+            except asyncio.IncompleteReadError:
+                writer.close()
+
+        server = await asyncio.start_server(handle, "127.0.0.1", 0)
+        port = server.sockets[0].getsockname()[1]
+        async with lean_client(f"http://127.0.0.1:{port}", "/", {}, connections=3) as client:
+            request = client.prepare({})
+            assert await client.on_every_connection([request, request]) == []
+            assert len(opened) == 3
+            await client.close()
+            assert [s for s, _ in await asyncio.gather(*(client.send(request) for _ in range(3)))
+                    ] == [200] * 3
+            assert len(opened) == 6  # three new connections, none of the closed ones reused
+        server.close()
+        await server.wait_closed()
+
+    asyncio.run(go())
