@@ -39,8 +39,10 @@ class RouteCache:
     # The services and organizations answers list, as the API's DataLoaders load them.
     services: dict[str, Service] = field(default_factory=dict)
     organizations: dict[str, Organization] = field(default_factory=dict)
-    # What the API makes of the cached organizations (its GraphQL objects), emptied with them.
+    # What the API makes of the cached organizations and services (its GraphQL objects),
+    # emptied with them; a service's view is remade when its free places change.
     views: dict[str, Any] = field(default_factory=dict)
+    service_views: dict[str, Any] = field(default_factory=dict)
     free: dict[str, int | None] = field(default_factory=dict)  # capacity-bound services
     free_seq: int = 0  # changes whenever a value in `free` does (pools keep what they read)
     synced_at: int | None = None  # database clock (ms) of the last look at free places
@@ -62,6 +64,7 @@ class RouteCache:
         self.services = {}
         self.organizations = {}
         self.views = {}
+        self.service_views = {}
         self.pools = {}
         self.resets += 1
 

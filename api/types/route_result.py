@@ -53,17 +53,22 @@ class Known:
 
     async def gather(self, candidates: Iterable[rt.Candidate], organization_ids: Iterable[str] = ()
                      ) -> None:
+        candidates = list(candidates)
         todo = {c.service_id: c for c in candidates if c.service_id not in self.services}
-        orgs = {c.organization_id for c in todo.values()} | set(organization_ids)
         services = await self._held_or_loaded(list(todo), self.cache.services, self.ctx.service)
         for sid, c in todo.items():
             s = services.get(sid)
             if s is not None:  # else no longer listed: service() says so
                 self.services[sid] = s if s.capacity_available == c.capacity_available else \
                     replace(s, capacity_available=c.capacity_available)
-        self.organizations.update(await self._held_or_loaded(
-            [o for o in orgs if o not in self.organizations], self.cache.organizations,
-            self.ctx.organization))
+        # The organizations of every candidate, not only of the services gathered here: another
+        # gather of this request may hold a service already and still wait for its organization
+        # (the DataLoader then gives both the same read).
+        orgs = {c.organization_id for c in candidates} | set(organization_ids)
+        missing = [o for o in orgs if o not in self.organizations]
+        if missing:
+            self.organizations.update(await self._held_or_loaded(
+                missing, self.cache.organizations, self.ctx.organization))
 
     async def _held_or_loaded(self, ids: list[str], held: dict[str, L],
                               loader: DataLoader[str, L | None]) -> dict[str, L]:
@@ -82,7 +87,13 @@ class Known:
         s = self.services.get(sid)
         if s is None:
             raise NotFound(f"service {sid!r} is no longer listed")
-        return Service.of(s)
+        made: Service | None = self.cache.service_views.get(sid)
+        if made is not None and made._s is s:  # made of this very record: same free places
+            return made
+        made = Service.of(s)
+        if self.cache.version == self.version:
+            self.cache.service_views[sid] = made
+        return made
 
     def organization(self, oid: str) -> Organization:
         made = self.made.get(oid)
