@@ -15,6 +15,7 @@ attribute that is a property is then read twice)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from types import GeneratorType
 from typing import Any
 
 from graphql import (
@@ -46,6 +47,11 @@ _Plan = tuple[_Field, ...]
 _Key = tuple[GraphQLObjectType, tuple[int, ...]]
 _NOT_FLAT = object()
 _PLAIN = frozenset({str, int, float, bool})  # values that are neither awaitable nor errors
+# Types seen whose instances are neither awaitable nor errors, so that the next object of the
+# same type is not asked again; generators, whose awaitability is per object, are never kept.
+# (An object with an `__await__` of its own, on the instance and not its class, would be missed.)
+_INERT: set[type] = set()
+INERT_TYPES = 1024
 
 # Plans of selections without directives, shared by every request: such a plan depends only on
 # the object type and the field nodes, which strawberry's parser cache gives again to the same
@@ -76,8 +82,19 @@ def _directives_at(selection_set: SelectionSetNode | None,
     return False
 
 
+def _inert(value: Any, is_awaitable: Callable[[Any], bool]) -> bool:
+    kind = type(value)
+    if kind in _INERT:
+        return True
+    if isinstance(value, Exception) or is_awaitable(value):
+        return False
+    if not issubclass(kind, GeneratorType) and len(_INERT) < INERT_TYPES:
+        _INERT.add(kind)
+    return True
+
+
 def _complete_flat(plan: _Plan, item: Any, is_awaitable: Callable[[Any], bool]) -> dict[str, Any]:
-    if item is None or isinstance(item, Exception) or is_awaitable(item):
+    if item is None or not _inert(item, is_awaitable):
         raise _Anomaly
     out: dict[str, Any] = {}
     for response_name, attribute, coerce, non_null, constant, nested in plan:

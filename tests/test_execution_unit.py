@@ -201,3 +201,32 @@ def test_plans_that_depend_on_variables_are_made_for_each_request(monkeypatch: A
             built.clear()
             assert _run(CACHED, q, {"a": a}) == _run(PLAIN, q, {"a": a}), (q, a)
             assert built, (q, a)  # made again: the answer depends on $a
+
+
+def test_types_of_plain_objects_are_remembered_but_never_generators_or_awaitables() -> None:
+    from types import GeneratorType, coroutine
+
+    from strawberry.execution import optimized_is_awaitable as is_awaitable
+
+    class Plain:
+        pass
+
+    class Waits:
+        def __await__(self) -> Any:
+            yield
+
+    def numbers() -> Any:
+        yield 1
+
+    @coroutine
+    def old_style() -> Any:
+        yield
+
+    assert execution._inert(Plain(), is_awaitable)
+    assert Plain in execution._INERT
+    assert execution._inert(Plain(), is_awaitable)  # the second time from the set
+    assert not execution._inert(ValueError("x"), is_awaitable)
+    assert not execution._inert(Waits(), is_awaitable)
+    assert execution._inert(numbers(), is_awaitable)
+    assert not execution._inert(old_style(), is_awaitable)  # a generator, and awaitable
+    assert {ValueError, Waits, GeneratorType}.isdisjoint(execution._INERT)
