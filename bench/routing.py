@@ -215,6 +215,9 @@ def _ratios(a: Stats, b: Stats) -> list[str]:
             _ratio(a.p99_ms, b.p99_ms), _ratio(a.rps, b.rps)]
 
 
+_SEVERAL = ", each with its own routing cache and its own listening socket"
+
+
 def render(r: Result) -> str:
     o, h, w, hp, wp = r.options, r.http, r.raw, r.http_paced, r.raw_paced
     m, v = machine(), versions()
@@ -264,8 +267,9 @@ last one answered: the most each path can do on this machine.
 Machine: {m["cpu"]}, {m["nproc"]} logical CPUs, {m["memory"]}; {r.prepared.server} embedded
 (heap 2g, page cache 512 MiB); Python {v["python"]}, strawberry-graphql {v["strawberry-graphql"]},
 neo4j driver {v["neo4j (driver)"]}; the API is `referralnet serve --workers {o.workers}` (uvicorn
-worker processes{", each with its own routing cache" if o.workers > 1 else ""}; its CPU above is
-theirs together); Neo4j, the API and the load generator share the CPUs.
+worker processes{_SEVERAL if o.workers > 1 else ""}; its CPU
+above is theirs together); Neo4j, the API and the load generator share the CPUs. The measured
+phases use new connections, which the kernel spreads over the workers.
 
 How to read it: the API keeps the routing's candidates per (need, region) and the notification
 holders between requests (graph/route_cache.py), judged column-wise (graph/route_pool.py). Per
