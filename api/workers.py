@@ -9,6 +9,7 @@ SO_REUSEPORT, and the kernel spreads new connections over the workers by their a
 
 from __future__ import annotations
 
+import errno
 import logging
 import signal
 import socket
@@ -36,6 +37,17 @@ def bind(host: str, port: int) -> socket.socket:
     return sock
 
 
+def _listened(host: str, port: int) -> bool:
+    """Whether something accepts connections on host:port already."""
+    wildcard = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}  # noqa: S104 - probed on loopback
+    target = wildcard.get(host, host)
+    try:
+        with socket.create_connection((target, port), timeout=1.0):
+            return True
+    except OSError:
+        return False
+
+
 class Supervisor:
     """Starts `count` workers, replaces one that dies, and stops them all on SIGINT or
     SIGTERM. A worker that fails before it serves (a broken app, a bad setting) stops the
@@ -46,6 +58,10 @@ class Supervisor:
         self.count = count
         self.workers: list[Process] = []
         self.should_exit = threading.Event()
+        # SO_REUSEPORT lets any program of the same user listen on the address too, a second
+        # `referralnet serve` included, which would then share the connections: refused here.
+        if config.port and _listened(config.host, config.port):
+            raise OSError(errno.EADDRINUSE, "address already in use")
         # Holds the address for the workers (a bound socket that does not listen gets no
         # connections) and tells now, not in a worker, when another program has it.
         self.holder = bind(config.host, config.port)

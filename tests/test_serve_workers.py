@@ -81,6 +81,15 @@ def test_each_worker_listens_on_its_own_socket_and_gets_connections(
             for client in clients:
                 client.close()
 
+        # a second server on the same address is refused, not let in beside the first
+        second = subprocess.run(
+            [sys.executable, "-m", "cli", "serve", "--port", str(server.port), "--workers", "2"],
+            cwd=ROOT, capture_output=True, text=True, timeout=60)
+        assert second.returncode == 1
+        assert f"cannot listen on 127.0.0.1:{server.port}: address already in use" in second.stderr
+        assert sorted(sockets_by_pid([server.pid, *children(server.pid)], server.port,
+                                     LISTEN).values()) == [1, 1]
+
         # a worker that dies is replaced, and the new one listens too
         dead = next(iter(listening))
         os.kill(dead, signal.SIGKILL)
