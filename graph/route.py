@@ -215,12 +215,19 @@ async def _route(db: Database, directory: Directory, p: Profile, needs: list[str
     return result
 
 
-async def _select_cached(db: Database, cache: RouteCache, p: Profile, needs: list[str],
-                         after: int) -> dict[str, Selection]:
-    cands = await cache.candidates_for(db, needs, [p.region], _candidate)
+async def _cached(db: Database, cache: RouteCache, needs: list[str], regions: list[str],
+                  after: int) -> tuple[dict[tuple[str, str], list[Candidate]], dict[str, int | None]]:
+    """The cached candidates of these (need, region) pairs, and today's free places."""
+    cands = await cache.candidates_for(db, needs, regions, _candidate)
     free = await cache.live(db, after)
     if free is None:
         raise _Changed
+    return cands, free
+
+
+async def _select_cached(db: Database, cache: RouteCache, p: Profile, needs: list[str],
+                         after: int) -> dict[str, Selection]:
+    cands, free = await _cached(db, cache, needs, [p.region], after)
     return {n: cache.pool((n, p.region), cands[(n, p.region)]).select(p, free, 0.0,
                                                                       cache.free_seq)
             for n in needs}
@@ -232,10 +239,7 @@ async def _nearest_cached(db: Database, cache: RouteCache, p: Profile, needs: li
     """Per need, the selection of the nearest region of `batch` with an eligible service (None:
     none there). A need whose nearest such regions are equally far is left out, for the
     one-by-one way, which puts their services together."""
-    cands = await cache.candidates_for(db, needs, batch, _candidate)
-    free = await cache.live(db, after)
-    if free is None:
-        raise _Changed
+    cands, free = await _cached(db, cache, needs, batch, after)
     out: dict[str, Selection | None] = {}
     nearest_first = sorted(batch, key=lambda g: (round(km[g], 1), g))
     for n in needs:

@@ -131,10 +131,10 @@ class RouteCache:
 
     async def _look(self, db: Database) -> dict[str, int | None] | None:
         seq = self.sending_look()
-        if self.synced_at is None:
+        since = self.look_since()
+        if since is None:
             return self.take_look(seq, (await db.read_plain("route_places"))[0], whole=True)
-        row = (await db.read_plain("route_live", since=self.synced_at - SYNC_MARGIN_MS))[0]
-        return self.take_look(seq, row)
+        return self.take_look(seq, (await db.read_plain("route_live", since=since))[0])
 
     def take_look(self, seq: int, row: dict[str, Any], whole: bool = False
                   ) -> dict[str, int | None] | None:

@@ -23,6 +23,7 @@ from graph.routing import (
     Profile,
     Ranked,
     exclusion,
+    rank_key,
     reasons,
 )
 
@@ -49,7 +50,7 @@ def _bits(values: list[tuple[str, ...]]) -> tuple[dict[str, int], npt.NDArray[An
     """Each value set as a bit mask over the values the pool uses (Python integers in an
     object array in the unlikely case of more than 63 distinct ones)."""
     vocab = {v: i for i, v in enumerate(sorted({x for vs in values for x in vs}))}
-    masks = [sum(1 << vocab[x] for x in set(vs)) for vs in values]
+    masks = [_mask(vocab, vs) for vs in values]
     if len(vocab) > _BITS:
         return vocab, np.array(masks, dtype=object)
     return vocab, np.array(masks, dtype=np.uint64)
@@ -178,8 +179,7 @@ class Selection:
         out = []
         for j in order.tolist():
             c, n = self.candidate(int(at[j])), int(covered[j])
-            key = (bool(pool.unmandated[at[j]]), c.distance_km > 0, round(c.distance_km), -n,
-                   -int(free[j]), bool(unshared[j]), c.service_name, c.service_id)
+            key = rank_key(c, n, int(free[j]), not unshared[j])
             out.append(Ranked(c, reasons(c, self.profile, n, asked, region_names), key))
         return out
 

@@ -187,12 +187,17 @@ def rank(eligible: Sequence[Candidate], p: Profile, covered_of: Mapping[str, int
         covered = covered_of.get(c.organization_id, 0)
         shared = bool(spoken.intersection(c.languages))
         free = c.capacity_available if c.capacity_total is not None else 0
-        key = (not c.mandated, c.distance_km > 0, round(c.distance_km), -covered, -(free or 0),
-               not shared, c.service_name, c.service_id)
-        keyed.append((key, c, covered))
+        keyed.append((rank_key(c, covered, free or 0, shared), c, covered))
     top = heapq.nsmallest(limit, keyed) if limit is not None else sorted(keyed)
     return [Ranked(c, reasons(c, p, covered, asked, region_names), key)
             for key, c, covered in top]
+
+
+def rank_key(c: Candidate, covered: int, free: int, shared: bool) -> tuple[Any, ...]:
+    """rank's order for one service: `covered` needs met by its organization, `free` places
+    (0 when not capacity-bound), `shared`: it speaks one of the person's languages."""
+    return (not c.mandated, c.distance_km > 0, round(c.distance_km), -covered, -free, not shared,
+            c.service_name, c.service_id)
 
 
 def reasons(c: Candidate, p: Profile, covered: int, asked: int,
