@@ -144,11 +144,13 @@ class ApiServer:
         self.stop()
 
 
-def listening_sockets(port: int) -> int:
-    """How many TCP sockets listen on `port` (Linux /proc): one for each worker of
-    `referralnet serve`, which binds a socket in each worker with SO_REUSEPORT."""
+LISTEN, ESTABLISHED = "0A", "01"  # TCP states as /proc/net/tcp writes them
+
+
+def tcp_sockets(port: int, state: str) -> list[str]:
+    """The inodes of the TCP sockets with local `port` in `state` (Linux /proc)."""
     hex_port = f":{port:04X}"
-    count = 0
+    found = []
     for table in ("/proc/net/tcp", "/proc/net/tcp6"):
         try:
             lines = Path(table).read_text().splitlines()[1:]
@@ -156,9 +158,15 @@ def listening_sockets(port: int) -> int:
             continue
         for line in lines:
             fields = line.split()
-            if fields[1].endswith(hex_port) and fields[3] == "0A":  # 0A: LISTEN
-                count += 1
-    return count
+            if fields[1].endswith(hex_port) and fields[3] == state:
+                found.append(fields[9])
+    return found
+
+
+def listening_sockets(port: int) -> int:
+    """How many TCP sockets listen on `port`: one for each worker of `referralnet serve`,
+    which binds a socket in each worker with SO_REUSEPORT."""
+    return len(tcp_sockets(port, LISTEN))
 
 
 def cpu_seconds(pid: int | None) -> float:
@@ -169,7 +177,7 @@ def cpu_seconds(pid: int | None) -> float:
     if pid == os.getpid():
         return time.process_time()
     total = 0.0
-    for stat in [Path(f"/proc/{pid}/stat"), *_children(pid)]:
+    for stat in [Path(f"/proc/{p}/stat") for p in (pid, *descendants(pid))]:
         try:
             fields = stat.read_text().rsplit(")", 1)[1].split()
         except (OSError, IndexError):
@@ -178,8 +186,8 @@ def cpu_seconds(pid: int | None) -> float:
     return total
 
 
-def _children(pid: int) -> list[Path]:
-    """/proc stat files of `pid`'s descendants."""
+def descendants(pid: int) -> list[int]:
+    """The processes `pid` started, and theirs, that still run (Linux /proc)."""
     parent_of: dict[int, int] = {}
     for d in Path("/proc").iterdir():
         if d.name.isdigit():
@@ -193,7 +201,7 @@ def _children(pid: int) -> list[Path]:
         kids = [c for c, pp in parent_of.items() if pp == p]
         found += kids
         todo += kids
-    return [Path(f"/proc/{c}/stat") for c in found]
+    return found
 
 
 def machine_busy_seconds() -> float:

@@ -15,17 +15,11 @@ from pathlib import Path
 
 import httpx
 
-from bench.harness import ApiServer, listening_sockets
+from bench.harness import ESTABLISHED, LISTEN, ApiServer, descendants, listening_sockets, tcp_sockets
 from graph.config import Settings
 from graph.localdb import free_port
 
-LISTEN, ESTABLISHED = "0A", "01"
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def children(pid: int) -> list[int]:
-    path = Path(f"/proc/{pid}/task/{pid}/children")
-    return [int(p) for p in path.read_text().split()] if path.exists() else []
 
 
 def sockets_by_pid(pids: list[int], port: int, state: str) -> Counter[int]:
@@ -40,13 +34,7 @@ def sockets_by_pid(pids: list[int], port: int, state: str) -> Counter[int]:
                 continue
             if target.startswith("socket:["):
                 owner[target[8:-1]] = pid
-    found: Counter[int] = Counter()
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-        for line in Path(table).read_text().splitlines()[1:]:
-            fields = line.split()
-            if fields[1].endswith(f":{port:04X}") and fields[3] == state and fields[9] in owner:
-                found[owner[fields[9]]] += 1
-    return found
+    return Counter(owner[inode] for inode in tcp_sockets(port, state) if inode in owner)
 
 
 def wait_for(check, timeout: float = 30.0):  # type: ignore[no-untyped-def]
@@ -63,7 +51,7 @@ def test_each_worker_listens_on_its_own_socket_and_gets_connections(
         settings: Settings, tmp_path: Path) -> None:
     with ApiServer(settings, tmp_path / "api.log", workers=2) as server:
         assert server.pid is not None
-        workers = children(server.pid)
+        workers = descendants(server.pid)
         listening = sockets_by_pid([server.pid, *workers], server.port, LISTEN)
         # two workers, one listening socket each; the supervisor listens on none
         assert sorted(listening.values()) == [1, 1]
@@ -87,14 +75,14 @@ def test_each_worker_listens_on_its_own_socket_and_gets_connections(
             cwd=ROOT, capture_output=True, text=True, timeout=60)
         assert second.returncode == 1
         assert f"cannot listen on 127.0.0.1:{server.port}: address already in use" in second.stderr
-        assert sorted(sockets_by_pid([server.pid, *children(server.pid)], server.port,
+        assert sorted(sockets_by_pid([server.pid, *descendants(server.pid)], server.port,
                                      LISTEN).values()) == [1, 1]
 
         # a worker that dies is replaced, and the new one listens too
         dead = next(iter(listening))
         os.kill(dead, signal.SIGKILL)
         after = wait_for(lambda: (lambda c: c if len(c) == 2 and dead not in c else None)(
-            sockets_by_pid(children(server.pid), server.port, LISTEN)))
+            sockets_by_pid(descendants(server.pid), server.port, LISTEN)))
         assert sorted(after.values()) == [1, 1]
         with httpx.Client(base_url=server.url, timeout=5.0) as client:
             assert all(client.get("/healthz").status_code == 200 for _ in range(10))
