@@ -36,6 +36,9 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
                    help="routeReferral requests/s offered in the open-loop phase (default 300)")
     p.add_argument("--route-paced-requests", type=int, default=6000,
                    help="routeReferral requests of the HTTP open-loop phase (default 6000)")
+    p.add_argument("--route-paced-warmups", type=int, default=2,
+                   help="routeReferral open-loop phases run before the measured one, to warm "
+                        "Neo4j's JIT for paced traffic (default 2)")
     p.add_argument("--route-workers", type=int, default=2,
                    help="uvicorn worker processes of the API in the routeReferral benchmark "
                         "(default 2, one per CPU)")
@@ -111,7 +114,8 @@ def run_investigations(args: argparse.Namespace) -> None:
 def run_routing(args: argparse.Namespace) -> None:
     opts = routing.Options(organizations=args.orgs, services=args.services, requests=args.requests,
                            concurrency=args.route_concurrency, rate=args.route_rate,
-                           paced_requests=args.route_paced_requests, workers=args.route_workers,
+                           paced_requests=args.route_paced_requests,
+                           paced_warmups=args.route_paced_warmups, workers=args.route_workers,
                            seed=args.seed)
     result = routing.run(opts)
     write_section(args.out, routing.SECTION, routing.render(result))
