@@ -119,8 +119,8 @@ async def write_part(tx: Tx, kind: str, part: Rows, outcome: Outcomes,
     the upsert, unchanged ones cost nothing more. `only` ("new" or "changed") writes, counts
     and tallies just those, for a load that creates in chunks and updates at the end."""
     if kind not in _COUNTED:
-        await tx.run(dict(STEPS)[kind], rows=part)
-        outcome["created"] += len(part)  # reference data and links: upserted, not told apart
+        for r in await tx.run(dict(STEPS)[kind], rows=part):  # reference data, links
+            outcome[r["outcome"]] += r["n"]
         return
     key = "key" if kind == "records" else "id"
     stored = {r["key"]: r["hash"] for r in

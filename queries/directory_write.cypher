@@ -1,37 +1,52 @@
 // name: upsert_regions
 // mode: write
 // params: rows
-// Regions from regions.csv; `location` is the administrative center (WGS-84).
+// Regions from regions.csv; `location` is the administrative center (WGS-84). Reference
+// data: each row's outcome (created, updated, unchanged) from its properties before and after.
 UNWIND $rows AS r
+OPTIONAL MATCH (old:Region {code: r.code})
+WITH r, properties(old) AS before
 MERGE (g:Region {code: r.code})
 SET g.kind = r.kind, g.name_en = r.name_en, g.name_ru = r.name_ru, g.center_en = r.center_en,
     g.location = point({latitude: r.lat, longitude: r.lon})
-RETURN count(g) AS n
+RETURN CASE WHEN before IS NULL THEN 'created' WHEN before = properties(g) THEN 'unchanged' ELSE 'updated' END
+       AS outcome, count(*) AS n
 
 // name: upsert_needs
 // mode: write
 // params: rows
 UNWIND $rows AS r
+OPTIONAL MATCH (old:Need {code: r.code})
+WITH r, properties(old) AS before
 MERGE (n:Need {code: r.code})
 SET n.description = r.description
-RETURN count(n) AS n
+RETURN CASE WHEN before IS NULL THEN 'created' WHEN before = properties(n) THEN 'unchanged' ELSE 'updated' END
+       AS outcome, count(*) AS n
 
 // name: upsert_provisions
 // mode: write
 // params: rows
 UNWIND $rows AS r
+OPTIONAL MATCH (old:LegalProvision {id: r.id})
+WITH r, properties(old) AS before
 MERGE (p:LegalProvision {id: r.id})
 SET p += r.props
-RETURN count(p) AS n
+RETURN CASE WHEN before IS NULL THEN 'created' WHEN before = properties(p) THEN 'unchanged' ELSE 'updated' END
+       AS outcome, count(*) AS n
 
 // name: upsert_responsibilities
 // mode: write
 // params: rows
-// Each responsibility with the provision that assigns it and the needs it covers.
+// Each responsibility with the provision that assigns it and the needs it covers; the outcome
+// compares its properties, provisions and needs before and after.
 UNWIND $rows AS r
+OPTIONAL MATCH (old:Responsibility {code: r.code})
+WITH r, CASE WHEN old IS NOT NULL THEN
+  [properties(old), COLLECT { MATCH (old)-[:ASSIGNED_BY]->(p:LegalProvision) RETURN p.id ORDER BY p.id },
+   COLLECT { MATCH (old)-[:COVERS]->(n:Need) RETURN n.code ORDER BY n.code }] END AS before
 MERGE (x:Responsibility {code: r.code})
 SET x.description = r.description
-WITH x, r
+WITH x, r, before
 CALL (x, r) {
   OPTIONAL MATCH (x)-[old:ASSIGNED_BY]->(p:LegalProvision) WHERE p.id <> r.provision
   DELETE old
@@ -49,7 +64,10 @@ CALL (x, r) {
   MATCH (n:Need {code: code})
   MERGE (x)-[:COVERS]->(n)
 }
-RETURN count(x) AS n
+RETURN CASE WHEN before IS NULL THEN 'created' WHEN before = [properties(x),
+  COLLECT { MATCH (x)-[:ASSIGNED_BY]->(p:LegalProvision) RETURN p.id ORDER BY p.id },
+  COLLECT { MATCH (x)-[:COVERS]->(n:Need) RETURN n.code ORDER BY n.code }] THEN 'unchanged' ELSE 'updated' END
+       AS outcome, count(*) AS n
 
 // name: upsert_organizations
 // mode: write
@@ -95,9 +113,12 @@ RETURN outcome, count(*) AS n
 // mode: write
 // params: rows
 // Partnerships and memberships, after every organization exists. Only the listed
-// organizations' own outgoing links are replaced.
+// organizations' own outgoing links are replaced. Outcome: created when the organization had
+// none of these links and now has some, unchanged when they are the same as before.
 UNWIND $rows AS r
 MATCH (o:Organization {id: r.id})
+WITH o, r, [COLLECT { MATCH (o)-[:PARTNERS_WITH]->(p) RETURN p.id ORDER BY p.id },
+            COLLECT { MATCH (o)-[:MEMBER_OF]->(p) RETURN p.id ORDER BY p.id }] AS before
 CALL (o, r) {
   MATCH (o)-[old:PARTNERS_WITH]->(p)
   WHERE NOT p.id IN r.partners
@@ -118,7 +139,10 @@ CALL (o, r) {
   MATCH (p:Organization {id: pid})
   MERGE (o)-[:MEMBER_OF]->(p)
 }
-RETURN count(o) AS n
+WITH before, [COLLECT { MATCH (o)-[:PARTNERS_WITH]->(p) RETURN p.id ORDER BY p.id },
+              COLLECT { MATCH (o)-[:MEMBER_OF]->(p) RETURN p.id ORDER BY p.id }] AS after
+RETURN CASE WHEN before = after THEN 'unchanged' WHEN before = [[], []] THEN 'created'
+            ELSE 'updated' END AS outcome, count(*) AS n
 
 // name: upsert_services
 // mode: write
@@ -182,14 +206,17 @@ RETURN outcome, count(*) AS n
 // params: rows
 // An incoming organization found to be a known one under another name or id: the known one
 // keeps its record and learns the other id and name, so the next load merges it again.
+// Outcome: updated when it learnt either, unchanged when it knew both.
 UNWIND $rows AS r
 MATCH (o:Organization {id: r.id})
+WITH o, r, [o.merged_ids, o.alternate_names] AS known
 SET o.merged_ids = CASE WHEN r.merged_id IN coalesce(o.merged_ids, []) THEN o.merged_ids
                         ELSE coalesce(o.merged_ids, []) + r.merged_id END,
     o.alternate_names = CASE WHEN r.name = o.name OR r.name IN coalesce(o.alternate_names, [])
                              THEN o.alternate_names
                              ELSE coalesce(o.alternate_names, []) + r.name END
-RETURN count(o) AS n
+RETURN CASE WHEN known = [o.merged_ids, o.alternate_names] THEN 'unchanged' ELSE 'updated' END
+       AS outcome, count(*) AS n
 
 // name: stored_organization_hashes
 // mode: write

@@ -86,16 +86,32 @@ def _fingerprint(settings: Settings) -> tuple[int, int, str]:
     return with_db(settings, go)  # type: ignore[no-any-return]
 
 
+def _changed(counts: dict[str, dict[str, int]]) -> dict[str, dict[str, int]]:
+    return {kind: {o: n for o, n in outcomes.items() if n and o != "unchanged"}
+            for kind, outcomes in counts.items() if outcomes["created"] or outcomes["updated"]}
+
+
 def test_seeding_twice_changes_nothing(seeded: Settings) -> None:
     before = _fingerprint(seeded)
-    with_db(seeded, lambda db: write_directory(db, load_directory()))
+    again = with_db(seeded, lambda db: write_directory(db, load_directory()))
     assert _fingerprint(seeded) == before
     assert before[0] > 500 and before[1] > 1000
+    # every kind, reference data and links too, reports its rows unchanged
+    assert _changed(again) == {}
+    assert again["regions"]["unchanged"] == 20 and again["links"]["unchanged"] > 200
     changed = load_directory()
     changed.services[0]["props"]["hours"] = "09:00-18:00 (test)"
     changed.services[0]["needs"] = changed.services[0]["needs"][:1]
-    with_db(seeded, lambda db: write_directory(db, changed))
+    changed.regions[0]["name_en"] += " (test)"
+    changed.responsibilities[0]["covers"] = [*changed.responsibilities[0]["covers"][:1], "BASIC_NEEDS"]
+    linked = next(x for x in changed.links if x["partners"])
+    linked["partners"] = linked["partners"] + [next(
+        o["id"] for o in changed.organizations if o["id"] not in linked["partners"] + [linked["id"]])]
+    counts = with_db(seeded, lambda db: write_directory(db, changed))
     after_change = _fingerprint(seeded)
     assert after_change[2] != before[2]
-    with_db(seeded, lambda db: write_directory(db, load_directory()))
+    expected = {kind: {"updated": 1} for kind in ("regions", "responsibilities", "links", "services")}
+    assert _changed(counts) == expected
+    restored = with_db(seeded, lambda db: write_directory(db, load_directory()))
     assert _fingerprint(seeded) == before
+    assert _changed(restored) == expected
