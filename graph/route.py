@@ -148,9 +148,8 @@ async def _route(db: Database, directory: Directory, p: Profile, needs: list[str
             raise _Changed
         return found
 
+    await directory.check_region(p.region)
     regions = await directory.regions()
-    if p.region not in regions:
-        raise BadInput(f"unknown region {p.region!r}", field="region")
     if not needs:
         raise BadInput("name at least one need", field="needs")
     needs = list(dict.fromkeys(needs))
