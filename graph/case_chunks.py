@@ -12,6 +12,7 @@ deletes what the load created, so the case graph is as it was."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
 from typing import Any
 
@@ -81,12 +82,18 @@ async def _plan(db: Database, rows: CaseRows) -> _Plan:
 
 
 async def _create(load: LoadJournal, kind: str, rows: Rows, outcome: Outcomes) -> None:
-    """Commit `rows` of a kind in chunks of `load_chunk_rows`, stamped with the load."""
+    """Commit `rows` of a kind in chunks of `load_chunk_rows`, stamped with the load,
+    `load_concurrency` chunks at a time (each transaction runs on one Neo4j thread). After a
+    failure no chunk starts, and those under way are waited for before it is raised, so that
+    the journal's undo finds every chunk that committed."""
     size = max(1, load.db.settings.load_chunk_rows)
-    for i in range(0, len(rows), size):
-        part, got = rows[i:i + size], _zero()
+    chunks = iter(range(0, len(rows), size))
+    failed: list[BaseException] = []
 
-        async def work(tx: Tx, part: Rows = part, got: Outcomes = got) -> None:
+    async def one(start: int) -> None:
+        part, got = rows[start:start + size], _zero()
+
+        async def work(tx: Tx) -> None:
             got.update(_zero())  # retried as a whole: counts start again
             for batch in batches(part, BATCH):
                 for r in await tx.run(_CREATE[kind], rows=batch, load=load.id):
@@ -95,6 +102,20 @@ async def _create(load: LoadJournal, kind: str, rows: Rows, outcome: Outcomes) -
         await load.commit(kind, work, len(part))
         for k in OUTCOMES:
             outcome[k] += got[k]
+
+    async def worker() -> None:
+        for start in chunks:
+            if failed:
+                return
+            try:
+                await one(start)
+            except BaseException as e:  # noqa: BLE001 - raised once the chunks under way end
+                failed.append(e)
+                return
+
+    await asyncio.gather(*(worker() for _ in range(max(1, load.db.settings.load_concurrency))))
+    if failed:
+        raise failed[0]
 
 
 async def load_case_rows(db: Database, rows: CaseRows, source: str,

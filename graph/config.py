@@ -48,6 +48,8 @@ class Settings:
     tx_timeout_s: int = field(default_factory=lambda: _int("REFERRALNET_TX_TIMEOUT", 15))
     load_timeout_s: int = field(default_factory=lambda: _int("REFERRALNET_LOAD_TIMEOUT", 1800))
     load_chunk_rows: int = field(default_factory=lambda: _int("REFERRALNET_LOAD_CHUNK", 2500))
+    # chunks of a case load committed at once: one transaction runs on one Neo4j thread
+    load_concurrency: int = field(default_factory=lambda: _int("REFERRALNET_LOAD_CONCURRENCY", 2))
     pool_size: int = field(default_factory=lambda: _int("REFERRALNET_POOL_SIZE", 50))
     max_page_size: int = field(default_factory=lambda: _int("REFERRALNET_MAX_PAGE_SIZE", 100))
     max_query_depth: int = field(default_factory=lambda: _int("REFERRALNET_MAX_QUERY_DEPTH", 10))
