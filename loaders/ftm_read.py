@@ -11,13 +11,13 @@ does; the same id under two unrelated schemata is an error."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+import orjson
 from followthemoney import model as ftm_model
 from followthemoney.schema import Schema
 from followthemoney.types.common import PropertyType
@@ -51,8 +51,9 @@ class Entity:
         return self.properties.get(prop, [])
 
     def to_json(self) -> str:
-        return json.dumps({"id": self.id, "schema": self.schema, "properties": self.properties},
-                          ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        # the same text as json.dumps(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        return orjson.dumps({"id": self.id, "schema": self.schema, "properties": self.properties},
+                            option=orjson.OPT_SORT_KEYS).decode()
 
 
 @dataclass
@@ -95,8 +96,8 @@ class _Reader:
 
     def entity(self, line: int, text: str) -> None:
         try:
-            data = json.loads(text)
-        except json.JSONDecodeError as e:
+            data = orjson.loads(text)  # also refuses unpaired surrogates, which UTF-8 cannot hold
+        except orjson.JSONDecodeError as e:
             self.error(line, None, f"not JSON: {e.msg} at column {e.colno}")
             return
         if not isinstance(data, dict):

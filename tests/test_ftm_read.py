@@ -12,7 +12,7 @@ import pytest
 from graph.exceptions import InvalidData
 from graph.investigations_write import CaseRows, check_rows
 from loaders.ftm_map import FtmMapper, Known, pseudonym
-from loaders.ftm_read import read_entities
+from loaders.ftm_read import Entity, read_entities
 from tests.fixtures.ftm.planted import entities, entity, party
 
 pytestmark = pytest.mark.unit
@@ -59,19 +59,21 @@ def test_every_problem_names_line_field_and_reason(tmp_path: Path) -> None:
         {"id": "p3", "schema": "Person", "properties": {"name": "ok", "phone": [1]}},
         {"schema": "Person", "properties": {}},
         {"id": "c1", "schema": "CourtCase", "properties": {"parties": ["p1"]}},
+        '{"id": "p4", "schema": "Person", "properties": {"name": ["\\ud800"]}}',
     ])
     with pytest.raises(InvalidData) as err:
         read_entities(path)
     got = {(p.line, p.field): p.reason for p in err.value.problems}
     assert got == {
         (1, "birthDate"): "'31.12.1980' is not a valid date",
-        (2, None): "not JSON: Expecting value at column 1",
+        (2, None): "not JSON: invalid literal, expected 'null' at column 1",
         (3, "schema"): "'Persona' is not a FollowTheMoney schema",
         (4, "colour"): "Person has no property 'colour'",
         (5, "phone"): "values must be a list of strings",
         (6, "id"): "an entity needs an id (a string of at most 200 characters)",
         (7, "parties"): "'parties' is the reverse side of CourtCaseParty:case; state the link on "
                         "the other entity",
+        (8, None): "not JSON: no low surrogate in string at column 59",  # UTF-8 cannot hold it
     }
 
 
@@ -143,3 +145,11 @@ def test_victims_are_pseudonymous_and_identifiers_are_shared(tmp_path: Path) -> 
     zh = next(r for r in rows.nodes if r["id"] == "p-zhanibek-1")
     assert zh["props"]["name_keys"] == ["janibek", "kelekev"]
     assert json.loads(zh["props"]["ftm"])["properties"]["phone"] == ["8 701 555 12 34"]
+
+
+def test_kept_ftm_text_is_what_earlier_loads_stored() -> None:
+    # the kept text is hashed: a reload of a file loaded before must find it unchanged
+    names = ['a"b', "\\x", "\n\t\r\b\f", "\x00\x1f\x7f", "\u2028", "Жанибек әғқңөұүһі", "😀", ""]
+    e = Entity("p1", "Person", 1, {"name": names, "birthDate": ["1980"], "alias": []})
+    assert e.to_json() == json.dumps({"id": "p1", "schema": "Person", "properties": e.properties},
+                                     ensure_ascii=False, sort_keys=True, separators=(",", ":"))
