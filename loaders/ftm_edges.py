@@ -13,7 +13,8 @@ from loaders.ftm_rules import EDGE_PROPS, EDGES, LINKABLE, PARTY, amount_of, rol
 class EdgeMapper(MapperCore):
     def edge_row(self, e: Entity, rel: str, source: str, target: str,
                  extra: dict[str, Any] | None = None) -> None:
-        props: dict[str, Any] = {p: e.first(p) for p in EDGE_PROPS if e.get(p)}
+        held = e.properties
+        props: dict[str, Any] = {p: held[p][0] for p in EDGE_PROPS if held.get(p)}
         props.update({k: v for k, v in (extra or {}).items() if v is not None})
         props["schema"] = e.schema
         props["ftm"] = e.to_json()
@@ -22,12 +23,13 @@ class EdgeMapper(MapperCore):
 
     def _ends(self, e: Entity, src: str, dst: str, src_ok: tuple[str, ...],
               dst_ok: tuple[str, ...]) -> tuple[str, str] | None:
-        for prop in (src, dst):
-            if not e.get(prop):
+        sources, targets = e.get(src), e.get(dst)
+        for prop, refs in ((src, sources), (dst, targets)):
+            if not refs:
                 self.problem(e, prop, f"a {e.schema} needs its {prop}")
         a, b = self.target(e, src, src_ok), self.target(e, dst, dst_ok)
-        if len(e.get(src)) > 1 or len(e.get(dst)) > 1:
-            self.problem(e, src if len(e.get(src)) > 1 else dst, "names more than one entity")
+        if len(sources) > 1 or len(targets) > 1:
+            self.problem(e, src if len(sources) > 1 else dst, "names more than one entity")
             return None
         return (a[0], b[0]) if a and b else None
 
