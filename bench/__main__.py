@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from bench import investigations, load, routing, whohandles
+from bench import investigations, investigations_report, load, routing, routing_report, whohandles
 from bench.generate import SEED
 from bench.harness import BenchError, log
 from bench.report import write_section
@@ -102,7 +102,7 @@ def run_investigations(args: argparse.Namespace) -> None:
                                      requests=args.inv_requests, concurrency=args.inv_concurrency,
                                      seed=args.seed)
     result = investigations.run(opts)
-    write_section(args.out, investigations.SECTION, investigations.render(result))
+    write_section(args.out, investigations.SECTION, investigations_report.render(result))
     log(f"wrote the '{investigations.SECTION}' section of {args.out}")
     print(f"import: {result.loaded.rows} rows in {result.loaded.seconds:.1f}s = "
           f"{result.loaded.rps:.0f} rows/s")
@@ -118,7 +118,7 @@ def run_routing(args: argparse.Namespace) -> None:
                            paced_warmups=args.route_paced_warmups, workers=args.route_workers,
                            seed=args.seed)
     result = routing.run(opts)
-    write_section(args.out, routing.SECTION, routing.render(result))
+    write_section(args.out, routing.SECTION, routing_report.render(result))
     h, r = result.http, result.raw
     log(f"wrote the '{routing.SECTION}' section of {args.out}")
     print(f"routeReferral HTTP p50 {h.p50_ms:.1f} ms p99 {h.p99_ms:.1f} ms {h.rps:.0f} req/s; "

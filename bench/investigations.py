@@ -27,7 +27,7 @@ import httpx
 from bench.cases_gen import Generated, generate
 from bench.generate import SEED
 from bench.harness import ApiServer, BenchError, Stats, drive, local_neo4j, log, run_dir, settings_for
-from bench.report import machine, now_utc, table, versions
+from bench.report import now_utc
 from graph.access import create_token
 from graph.case_chunks import load_case_rows
 from graph.config import Settings
@@ -42,7 +42,6 @@ from neo4j import RoutingControl
 
 SECTION = "Investigations"
 TX_TIMEOUT_S = 3600
-TARGET_RPS, TARGET_LINKED_MS, TARGET_CONNECTION_MS, TARGET_NEIGHBORHOOD_MS = 30_000, 50, 100, 150
 LINKED_Q = """query($c: ID!) { linkedSuspects(caseId: $c, maxHops: 3) {
   suspects { suspect { id } reason path { hops } } superNodes { entity { id } } } }"""
 CONNECTION_Q = """query($a: ID!, $b: ID!) { connection(fromId: $a, toId: $b, maxHops: 4) {
@@ -272,94 +271,3 @@ def run(opts: InvOptions) -> InvResult:
                 linked, conn, hood = asyncio.run(_measure(settings_for(inst), server, token, g, opts,
                                                           inst.pid()))
     return InvResult(opts, g, loaded, linked, conn, hood, server_name)
-
-
-def _row(name: str, m: Measured) -> list[list[str]]:
-    h, r = m.http, m.raw
-    return [[f"{name} over HTTP", str(h.requests), f"{h.p50_ms:.1f}", f"{h.p95_ms:.1f}",
-             f"{h.p99_ms:.1f}", f"{h.rps:.0f}"],
-            [f"{name}: raw Cypher", str(r.requests), f"{r.p50_ms:.1f}", f"{r.p95_ms:.1f}",
-             f"{r.p99_ms:.1f}", f"{r.rps:.0f}"],
-            ["**HTTP / raw**", "", f"{h.p50_ms / r.p50_ms:.2f}×", f"{h.p95_ms / r.p95_ms:.2f}×",
-             f"{h.p99_ms / r.p99_ms:.2f}×", f"{h.rps / r.rps:.2f}×"]]
-
-
-def _verdict(value: float, target: float, below: bool = True) -> str:
-    ok = value <= target if below else value >= target
-    return "met" if ok else "**not met**"
-
-
-def render(r: InvResult) -> str:
-    o, g, ld = r.options, r.generated, r.loaded
-    m, v = machine(), versions()
-    full = o.nodes >= 1_000_000 and o.rels >= 3_000_000
-    size_note = "" if full else (
-        f"\n**Size**: this run used {o.nodes:,} nodes / {o.rels:,} relationships, not the full "
-        "1,000,000 / 3,000,000 of the benchmark's default (`python -m bench --only investigations` "
-        "runs the full size).\n")
-    figures = table(["Path", "Requests", "p50 ms", "p95 ms", "p99 ms", "Requests/s"],
-                    _row("`linkedSuspects` maxHops 3", r.linked)
-                    + _row("`connection` maxHops 4", r.connection)
-                    + _row("`neighborhood` depth 2, limit 1000", r.neighborhood))
-    targets = table(["Target", "Measured", ""], [
-        [f"import ≥ {TARGET_RPS:,} rows/s", f"{ld.rps:,.0f} rows/s", _verdict(ld.rps, TARGET_RPS, False)],
-        [f"linkedSuspects p95 < {TARGET_LINKED_MS} ms", f"{r.linked.http.p95_ms:.1f} ms",
-         _verdict(r.linked.http.p95_ms, TARGET_LINKED_MS)],
-        [f"connection p95 < {TARGET_CONNECTION_MS} ms", f"{r.connection.http.p95_ms:.1f} ms",
-         _verdict(r.connection.http.p95_ms, TARGET_CONNECTION_MS)],
-        [f"neighborhood (1,000 nodes) < {TARGET_NEIGHBORHOOD_MS} ms (p95)",
-         f"{r.neighborhood.http.p95_ms:.1f} ms", _verdict(r.neighborhood.http.p95_ms,
-                                                           TARGET_NEIGHBORHOOD_MS)]], "llr")
-    c = ld.counts
-    load = table(["Phase", "Seconds", "Rows/s"], [
-        ["read and check (loaders.ftm_read)", f"{ld.read_s:.1f}", f"{ld.rows / ld.read_s:,.0f}"],
-        ["map and normalize (loaders.ftm_map)", f"{ld.map_s:.1f}", f"{ld.rows / ld.map_s:,.0f}"],
-        [f"write (chunked, {o.chunk:,} new rows a transaction, {o.writers} at a time)", f"{ld.write_s:.1f}",
-         f"{ld.rows / ld.write_s:,.0f}"],
-        ["**all**", f"{ld.seconds:.1f}", f"**{ld.rps:,.0f}**"]])
-    return f"""## {SECTION}
-
-Measured {r.at} by `python -m bench --only investigations` (bench/investigations.py), seed
-{o.seed}. {o.requests} requests per path, {o.concurrency} in flight (latency of one client;
-more in flight on 2 CPUs measures queueing), after a warm-up; each latency is from sending a
-request to having its whole answer. No request failed.
-{size_note}
-{targets}
-{figures}
-Answers held on average: linkedSuspects {r.linked.answer}; connection {r.connection.answer};
-neighborhood {r.neighborhood.answer} (entities whose depth-2 neighborhood reaches the limit).
-
-### Import
-
-{g.lines:,} FtM lines ({g.people:,} people, {g.companies:,} companies, {g.cases:,} cases, their
-parties, and associates, payments and employments), loaded into an empty Neo4j: Neo4j then held
-{c['nodes']:,} nodes and {c['rels']:,} relationships ({c['identifiers']:,} identifier nodes;
-{c['super_nodes']:,} of them with more than {SUPER_DEGREE} relationships, the super-nodes traces
-report without following). Rows/s counts FtM lines.
-
-{load}
-Where the time goes (per-thread CPU sampled from /proc on a fifth of this file, 2026-12-05):
-reading and mapping run in the loader on one CPU while Neo4j waits, as the whole file is checked
-before anything is written. While writing, the loader is nearly idle; each transaction runs on one
-Neo4j thread, hence {o.writers} at a time, and for most of the first minute Neo4j's JIT compiler
-takes about a CPU of its own. 30,000 rows/s means this file in 88 s: less than reading and
-mapping alone take now, with a write several times faster. Neo4j's offline importer would write
-that fast, but only into an empty database that is not running, which is not how cases arrive.
-
-### Machine and versions
-
-- CPU: {m["cpu"]}, {m["nproc"]} logical CPUs; memory {m["memory"]}; OS {m["os"]}
-- Neo4j: {r.server} (heap {o.heap}, page cache {o.pagecache_mb} MiB); the API: `referralnet
-  serve`, one uvicorn worker; Python {v["python"]}, strawberry-graphql {v["strawberry-graphql"]},
-  neo4j driver {v["neo4j (driver)"]}. Neo4j, the API and the load generator share the CPUs.
-
-### How to read these figures
-
-The raw rows are the floor: the statements behind each field through the same async driver
-(linkedSuspects: `case_with_parties`, `linked_suspects_h3`; connection: `connection_h4`;
-neighborhood: `entity_by_any_id`, one `explore_expand` per hop of its breadth-first search,
-`edges_among`, both without edge details, as the measured query asks only for each edge's type
-and ends), without HTTP, the token check, the audit event every
-investigation read writes, GraphQL, or building paths and reasons. The ratio is what the API
-layer costs on top; for neighborhood that is mostly serialising a few thousand GraphQL objects.
-"""
