@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bench.investigations import SECTION, InvResult, Measured
-from bench.report import machine, table, versions
+from bench.report import machine, met, table, versions
 from graph.tracing import SUPER_DEGREE
 
 TARGET_RPS, TARGET_LINKED_MS, TARGET_CONNECTION_MS, TARGET_NEIGHBORHOOD_MS = 30_000, 50, 100, 150
@@ -20,8 +20,7 @@ def _row(name: str, m: Measured) -> list[list[str]]:
 
 
 def _verdict(value: float, target: float, below: bool = True) -> str:
-    ok = value <= target if below else value >= target
-    return "met" if ok else "**not met**"
+    return met(value <= target if below else value >= target)
 
 
 def render(r: InvResult) -> str:

@@ -63,6 +63,11 @@ def now_utc() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
+def met(ok: bool) -> str:
+    """A target's verdict in a table."""
+    return "met" if ok else "**not met**"
+
+
 def table(header: Sequence[str], rows: Sequence[Sequence[str]], align: str = "") -> str:
     """A Markdown table; `align` has one letter per column, l or r (default: l then r)."""
     align = align or "l" + "r" * (len(header) - 1)

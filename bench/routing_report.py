@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bench.harness import Stats
-from bench.report import machine, table, versions
+from bench.report import machine, met, table, versions
 from bench.routing import SECTION, Result
 
 
@@ -13,10 +13,6 @@ def _ms(x: float) -> str:
 
 def _ratio(a: float, b: float) -> str:
     return f"{a / b:.2f}×" if b else "n/a"
-
-
-def _met(ok: bool) -> str:
-    return "met" if ok else "**not met**"
 
 
 def _row(name: str, x: Stats) -> list[str]:
@@ -43,11 +39,11 @@ def render(r: Result) -> str:
                           _ratios(h, w)])
     targets = table(["Target", "Measured", ""],
                     [[f"p99 under 25 ms (at {o.rate:.0f} requests/s offered)", f"{hp.p99_ms:.1f} ms",
-                      _met(hp.p99_ms < 25)],
-                     ["at least 300 requests/s (closed loop)", f"{h.rps:.0f}", _met(h.rps >= 300)],
+                      met(hp.p99_ms < 25)],
+                     ["at least 300 requests/s (closed loop)", f"{h.rps:.0f}", met(h.rps >= 300)],
                      [f"GraphQL and Python add at most half again (p50 ratio ≤ 1.5 at "
                       f"{o.rate:.0f}/s)", _ratio(hp.p50_ms, wp.p50_ms),
-                      _met(wp.p50_ms > 0 and hp.p50_ms / wp.p50_ms <= 1.5)]])
+                      met(wp.p50_ms > 0 and hp.p50_ms / wp.p50_ms <= 1.5)]])
     phases = [*r.http_warmups, hp]
     steady = table(["Open-loop phase over HTTP", "Requests", "p50 ms", "p95 ms", "p99 ms",
                     "API CPU ms/request", "Neo4j CPU ms/request"],
