@@ -58,9 +58,13 @@ class Known:
         services = await self._held_or_loaded(list(todo), self.cache.services, self.ctx.service)
         for sid, c in todo.items():
             s = services.get(sid)
-            if s is not None:  # else no longer listed: service() says so
-                self.services[sid] = s if s.capacity_available == c.capacity_available else \
-                    replace(s, capacity_available=c.capacity_available)
+            if s is None:  # no longer listed: service() says so
+                continue
+            if s.capacity_available != c.capacity_available:
+                s = replace(s, capacity_available=c.capacity_available)
+                if self.cache.version == self.version:  # the next requests reuse it, and its view
+                    self.cache.services[sid] = s
+            self.services[sid] = s
         # The organizations of every candidate, not only of the services gathered here: another
         # gather of this request may hold a service already and still wait for its organization
         # (the DataLoader then gives both the same read).
