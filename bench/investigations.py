@@ -38,6 +38,7 @@ from graph.queries import query
 from graph.tracing import SUPER_DEGREE
 from loaders.ftm_map import FtmMapper
 from loaders.ftm_read import read_entities
+from loaders.gc_pause import gc_paused
 from neo4j import RoutingControl
 
 SECTION = "Investigations"
@@ -116,7 +117,8 @@ async def _load(settings: Settings, path: Path, chunk: int, writers: int) -> tup
     try:
         await db.apply_schema()
         t2 = time.perf_counter()
-        written = await load_case_rows(db, rows, path.name)  # what `referralnet load cases` runs
+        with gc_paused():  # as load_cases does
+            written = await load_case_rows(db, rows, path.name)  # what `referralnet load cases` runs
         for kind, total in written.items():
             log(f"  wrote {kind}: {total}")
         await db.write("ftm_await_name_index")  # as load_cases does: names searchable on return

@@ -27,6 +27,7 @@ from graph.investigations_write import CaseRows, LabelConflict
 from loaders.directory_load import LoadReport
 from loaders.ftm_map import FtmMapper, Known
 from loaders.ftm_read import FtmInput, read_entities
+from loaders.gc_pause import gc_paused
 
 Progress = Callable[[str, int], None]
 KINDS = {"nodes": "cases, people, companies", "identifiers": "identifiers",
@@ -79,6 +80,12 @@ def _conflicts(src: FtmInput, rows: CaseRows, ids: list[str]) -> InvalidData:
 async def load_cases(db: Database, path: Path, *, progress: Progress | None = None,
                      max_problems: int = 1000) -> CasesReport:
     """Load a case file; raise InvalidData listing every problem, having written nothing."""
+    with gc_paused():  # the whole file is held until it is written (loaders/gc_pause.py)
+        return await _load_cases(db, path, progress, max_problems)
+
+
+async def _load_cases(db: Database, path: Path, progress: Progress | None,
+                      max_problems: int) -> CasesReport:
     started = time.perf_counter()
     src = read_entities(path, max_problems=max_problems, strict=False,
                         progress=(lambda n: progress("checked", n)) if progress else None)

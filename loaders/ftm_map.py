@@ -40,6 +40,7 @@ from loaders.ftm_rules import (
     pseudonym,
     schema_of,
 )
+from loaders.gc_pause import without_gc
 
 __all__ = ["FtmMapper", "Known", "MapResult", "pseudonym"]
 
@@ -48,6 +49,7 @@ class FtmMapper(EdgeMapper):
     """Maps one checked file; `references()` lists the ids to look up in the database first."""
 
     # -- passes ---------------------------------------------------------------------------
+    @without_gc
     def build(self) -> MapResult:
         """First the entities that are nodes or identifiers (so references resolve), then the
         rest."""

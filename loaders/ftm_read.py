@@ -23,6 +23,7 @@ from followthemoney.schema import Schema
 from followthemoney.types.common import PropertyType
 
 from graph.exceptions import InvalidData, Problem
+from loaders.gc_pause import without_gc
 
 # The schemata the case graph holds; their descendants (Passport is an Identification) too.
 SUPPORTED = ("Person", "Company", "Organization", "Address", "BankAccount", "Vehicle",
@@ -199,6 +200,7 @@ def _lines(path: Path) -> Iterator[tuple[int, str]]:
                 yield n, text
 
 
+@without_gc
 def read_entities(path: Path, *, max_problems: int = 1000,
                   progress: Callable[[int], None] | None = None, strict: bool = True) -> FtmInput:
     """Read and check the whole file; raise InvalidData with every problem found (`strict`), or
