@@ -72,13 +72,21 @@ parties, and associates, payments and employments), loaded into an empty Neo4j: 
 report without following). Rows/s counts FtM lines.
 
 {load}
-Where the time goes (per-thread CPU sampled from /proc on a fifth of this file, 2026-12-05):
-reading and mapping run in the loader on one CPU while Neo4j waits, as the whole file is checked
-before anything is written. While writing, the loader is nearly idle; each transaction runs on one
-Neo4j thread, hence {o.writers} at a time, and for most of the first minute Neo4j's JIT compiler
-takes about a CPU of its own. 30,000 rows/s means this file in 88 s: less than reading and
-mapping alone take now, with a write several times faster. Neo4j's offline importer would write
-that fast, but only into an empty database that is not running, which is not how cases arrive.
+Where the time goes (measured on their own on this machine, 2026-12-05; the figures of one
+session vary by a third from hour to hour, so compare phases within one run): reading and mapping
+run in the loader on one CPU while Neo4j waits, as the whole file is checked before anything is
+written. Python's cycle collector is paused for the whole load (loaders/gc_pause.py): reading
+this file took 35.4 s with it running and 21.7 s paused, in the same hour, with mapping and
+writing unchanged. While writing, the loader is nearly idle and Neo4j keeps both CPUs busy: each
+transaction runs on one Neo4j thread, hence {o.writers} at a time, and for most of the first
+minute its JIT compiler takes about a CPU of its own. Neo4j's own floor, timed by hand with bare
+statements on a warm instance (not part of `make bench`): creating one relationship between two
+nodes found by element id costs it about 20 µs of CPU; as this loader creates them (two seeks of
+the id index, a type from the row, their properties) about 42 µs, so this file's 2.97 million
+relationships alone take Neo4j over 120 CPU-seconds. 30,000 rows/s means this file in 88 s, that
+is 176 CPU-seconds on these 2 CPUs for reading, checking, mapping and writing together. Neo4j's
+offline importer would write that fast, but only into an empty database that is not running,
+which is not how cases arrive.
 
 ### Machine and versions
 
