@@ -28,6 +28,7 @@ from bench.cases_gen import Generated, generate
 from bench.generate import SEED
 from bench.harness import ApiServer, BenchError, Stats, drive, local_neo4j, log, run_dir, settings_for
 from bench.report import now_utc
+from bench.write_floor import Floor, write_floor
 from graph.access import create_token
 from graph.case_chunks import load_case_rows
 from graph.config import Settings
@@ -97,6 +98,7 @@ class InvResult:
     linked: Measured
     connection: Measured
     neighborhood: Measured
+    floor: Floor
     server: str
     at: str = field(default_factory=now_utc)
 
@@ -272,4 +274,9 @@ def run(opts: InvOptions) -> InvResult:
             with ApiServer(settings_for(inst), home / "api.log") as server:
                 linked, conn, hood = asyncio.run(_measure(settings_for(inst), server, token, g, opts,
                                                           inst.pid()))
-    return InvResult(opts, g, loaded, linked, conn, hood, server_name)
+            # last: it adds relationships to a graph nothing measures any more
+            floor = asyncio.run(write_floor(settings_for(inst, TX_TIMEOUT_S), opts.chunk,
+                                            opts.writers, opts.seed, inst.pid()))
+            log(f"write floor: {floor.rels} bare relationships in {floor.seconds:.1f}s = "
+                f"{floor.rps:.0f}/s, {floor.cpu_us:.1f} µs of Neo4j CPU each")
+    return InvResult(opts, g, loaded, linked, conn, hood, floor, server_name)

@@ -24,7 +24,7 @@ def _verdict(value: float, target: float, below: bool = True) -> str:
 
 
 def render(r: InvResult) -> str:
-    o, g, ld = r.options, r.generated, r.loaded
+    o, g, ld, f = r.options, r.generated, r.loaded, r.floor
     m, v = machine(), versions()
     full = o.nodes >= 1_000_000 and o.rels >= 3_000_000
     size_note = "" if full else (
@@ -72,6 +72,14 @@ parties, and associates, payments and employments), loaded into an empty Neo4j: 
 report without following). Rows/s counts FtM lines.
 
 {load}
+Neo4j's own floor, in the same run after the measurements above (bench/write_floor.py):
+{f.rels:,} bare relationships (no property, no index, both ends found by element id) in
+transactions of {o.chunk:,}, {o.writers} at a time, on the Neo4j the import warmed:
+{f.rps:,.0f} relationships/s, {f.cpu_us:.0f} µs of Neo4j CPU each. At that rate this file's
+{c['rels']:,} relationships alone take {c['rels'] / f.rps:.0f} s, against the
+{ld.rows / TARGET_RPS:.0f} s in which an import at {TARGET_RPS:,} rows/s reads, checks, maps and
+writes the whole file.
+
 Where the time goes (measured on their own on this machine, 2026-12-05; the figures of one
 session vary by a third from hour to hour, so compare phases within one run): reading and mapping
 run in the loader on one CPU while Neo4j waits, as the whole file is checked before anything is
@@ -79,11 +87,9 @@ written. Python's cycle collector is paused for the whole load (loaders/gc_pause
 this file took 35.4 s with it running and 21.7 s paused, in the same hour, with mapping and
 writing unchanged. While writing, the loader is nearly idle and Neo4j keeps both CPUs busy: each
 transaction runs on one Neo4j thread, hence {o.writers} at a time, and for most of the first
-minute its JIT compiler takes about a CPU of its own. Neo4j's own floor, timed by hand with bare
-statements on a warm instance (not part of `make bench`): creating one relationship between two
-nodes found by element id costs it about 20 µs of CPU; as this loader creates them (two seeks of
-the id index, a type from the row, their properties) about 42 µs, so this file's 2.97 million
-relationships alone take Neo4j over 120 CPU-seconds. 30,000 rows/s means this file in 88 s, that
+minute its JIT compiler takes about a CPU of its own. Timed by hand on a warm instance, a
+relationship as this loader creates it (two seeks of the id index, a type from the row, its
+properties) costs Neo4j about twice the floor's CPU. 30,000 rows/s means this file in 88 s, that
 is 176 CPU-seconds on these 2 CPUs for reading, checking, mapping and writing together. Neo4j's
 offline importer would write that fast, but only into an empty database that is not running,
 which is not how cases arrive.
