@@ -45,6 +45,7 @@ def render(r: InvResult) -> str:
          f"{r.neighborhood.http.p95_ms:.1f} ms", _verdict(r.neighborhood.http.p95_ms,
                                                            TARGET_NEIGHBORHOOD_MS)]], "llr")
     c = ld.counts
+    budget = round(ld.rows / TARGET_RPS)  # seconds the target leaves for the whole file
     load = table(["Phase", "Seconds", "Rows/s"], [
         ["read and check (loaders.ftm_read)", f"{ld.read_s:.1f}", f"{ld.rows / ld.read_s:,.0f}"],
         ["map and normalize (loaders.ftm_map)", f"{ld.map_s:.1f}", f"{ld.rows / ld.map_s:,.0f}"],
@@ -77,7 +78,7 @@ Neo4j's own floor, in the same run after the measurements above (bench/write_flo
 transactions of {o.chunk:,}, {o.writers} at a time, on the Neo4j the import warmed:
 {f.rps:,.0f} relationships/s, {f.cpu_us:.0f} µs of Neo4j CPU each. At that rate this file's
 {c['rels']:,} relationships alone take {c['rels'] / f.rps:.0f} s, against the
-{ld.rows / TARGET_RPS:.0f} s in which an import at {TARGET_RPS:,} rows/s reads, checks, maps and
+{budget} s in which an import at {TARGET_RPS:,} rows/s reads, checks, maps and
 writes the whole file.
 
 Where the time goes (measured on their own on this machine, 2026-12-05; the figures of one
@@ -89,8 +90,9 @@ writing unchanged. While writing, the loader is nearly idle and Neo4j keeps both
 transaction runs on one Neo4j thread, hence {o.writers} at a time, and for most of the first
 minute its JIT compiler takes about a CPU of its own. Timed by hand on a warm instance, a
 relationship as this loader creates it (two seeks of the id index, a type from the row, its
-properties) costs Neo4j about twice the floor's CPU. 30,000 rows/s means this file in 88 s, that
-is 176 CPU-seconds on these 2 CPUs for reading, checking, mapping and writing together. Neo4j's
+properties) costs Neo4j about twice the floor's CPU. {TARGET_RPS:,} rows/s means this file in
+{budget} s, that is {budget * int(m["nproc"])} CPU-seconds on these {m["nproc"]} CPUs for reading, checking,
+mapping and writing together. Neo4j's
 offline importer would write that fast, but only into an empty database that is not running,
 which is not how cases arrive.
 
