@@ -6,7 +6,15 @@ import argparse
 import sys
 from pathlib import Path
 
-from bench import investigations, investigations_report, load, routing, routing_report, whohandles
+from bench import (
+    investigations,
+    investigations_report,
+    load,
+    load_report,
+    routing,
+    routing_report,
+    whohandles,
+)
 from bench.generate import SEED
 from bench.harness import BenchError, log
 from bench.report import write_section
@@ -82,7 +90,7 @@ def run_load(args: argparse.Namespace) -> None:
                             heaps=tuple(args.load_heap or ["1g"]))
     result = load.run(opts)
     command = "python -m bench --only load" + "".join(f" --load-heap {h}" for h in opts.heaps)
-    write_section(args.out, load.SECTION, load.render(result, command))
+    write_section(args.out, load.SECTION, load_report.render(result, command))
     log(f"wrote the '{load.SECTION}' section of {args.out}")
     for x in result.runs:
         print(f"{x.name} (heap {x.heap}): " + (f"{x.report['rows_total']} rows in {x.seconds:.1f}s = "
