@@ -19,6 +19,9 @@ from neo4j import exceptions as nx
 READ_ATTEMPTS = 3
 READ_PART = 5000  # list items per statement of read_in_parts
 log = logging.getLogger("referralnet.db")
+# statements without parameters, run whenever the schema is applied: derived data a database
+# written by an older version lacks (labels of the model's roles)
+MIGRATIONS = ("refresh_suspect_labels",)
 
 Row = dict[str, Any]
 T = TypeVar("T")
@@ -188,7 +191,8 @@ class Database:
             raise wrap_driver_error(e, name) from e
 
     async def apply_schema(self) -> int:
-        """Create every constraint and index of queries/schema.cypher (IF NOT EXISTS)."""
+        """Create every constraint and index of queries/schema.cypher (IF NOT EXISTS), then bring
+        derived data up to date (MIGRATIONS)."""
         n = 0
         for q in load_queries().values():
             if q.mode == "schema":
@@ -198,6 +202,8 @@ class Database:
                     raise wrap_driver_error(e, q.name) from e
                 n += 1
         await self.read("await_indexes")
+        for name in MIGRATIONS:
+            await self.write(name)
         return n
 
 

@@ -30,7 +30,8 @@ UNDO_BATCH = 10_000
 class LoadKind:
     """What differs between loaders: `undo` names statements (id, limit) -> n, each run until it
     returns 0; `after` names statements without parameters run after an undo and at the end of
-    the closing transaction (a directory load changes the directory's version)."""
+    the closing transaction (a directory load changes the directory's version; a case load
+    refreshes the Suspect role)."""
 
     name: str
     undo: tuple[str, ...]
@@ -38,7 +39,8 @@ class LoadKind:
 
 
 DIRECTORY = LoadKind("directory", ("undo_directory_load_part",), ("bump_directory_version",))
-CASES = LoadKind("cases", ("undo_case_load_nodes", "undo_case_load_relationships"))
+CASES = LoadKind("cases", ("undo_case_load_nodes", "undo_case_load_relationships"),
+                 ("refresh_suspect_labels",))
 
 
 class LoadJournal:

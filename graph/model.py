@@ -62,10 +62,28 @@ class RelType:
 
 
 @dataclass(frozen=True)
+class Role:
+    """A label a node carries while it has at least one outgoing relationship of a type
+    (`Suspect`: a SUSPECT_IN): derived, kept by the statements that write that type, so that a
+    search tests a label instead of reading relationships."""
+
+    label: str
+    labels: tuple[str, ...]  # those that may carry it
+    relationship: str
+    doc: str
+
+
+@dataclass(frozen=True)
 class Model:
     enums: dict[str, tuple[str, ...]]
     nodes: dict[str, NodeType]
     relationships: dict[str, RelType]
+    roles: dict[str, Role]
+
+    @property
+    def labels(self) -> frozenset[str]:
+        """Every label a statement may name: node types and roles."""
+        return frozenset(self.nodes) | frozenset(self.roles)
 
     def enum(self, name: str) -> tuple[str, ...]:
         try:
@@ -105,7 +123,7 @@ def build_model(raw: Any) -> Model:
     """Validate a parsed model document and build the Model; raise ModelError on any fault."""
     if not isinstance(raw, dict):
         raise _fail("top", "must be a mapping")
-    unknown = set(raw) - {"version", "enums", "nodes", "relationships"}
+    unknown = set(raw) - {"version", "enums", "nodes", "relationships", "roles"}
     if unknown:
         raise _fail("top", f"unknown section(s) {sorted(unknown)}")
     enums: dict[str, tuple[str, ...]] = {}
@@ -163,19 +181,46 @@ def build_model(raw: Any) -> Model:
         rels[name] = RelType(name, ends["from"], ends["to"])
     if not nodes:
         raise _fail("nodes", "no node types defined")
-    return Model(enums, nodes, rels)
+    return Model(enums, nodes, rels, _roles(raw.get("roles") or {}, nodes, rels))
+
+
+def _roles(raw: Any, nodes: dict[str, NodeType], rels: dict[str, RelType]) -> dict[str, Role]:
+    if not isinstance(raw, dict):
+        raise _fail("roles", "must be a mapping")
+    roles: dict[str, Role] = {}
+    for label, spec in raw.items():
+        where = f"roles.{label}"
+        if not _IDENT.match(str(label)):
+            raise _fail(where, "labels are CamelCase")
+        if label in nodes:
+            raise _fail(where, "is already a node type")
+        if not isinstance(spec, dict) or set(spec) - {"labels", "relationship", "doc"}:
+            raise _fail(where, "takes 'labels' (those that may carry it), 'relationship' and 'doc'")
+        rel = rels.get(str(spec.get("relationship")))
+        if rel is None:
+            raise _fail(where, f"'relationship' names unknown type {spec.get('relationship')!r}")
+        on = spec.get("labels")
+        if not isinstance(on, list) or not on:
+            raise _fail(where, "'labels' must be a non-empty list of labels")
+        for node in on:
+            if node not in rel.sources:
+                raise _fail(where, f"{node!r} is not a source of {rel.name}")
+        roles[str(label)] = Role(str(label), tuple(str(n) for n in on), rel.name,
+                                 str(spec.get("doc", "")))
+    return roles
 
 
 def merge_documents(docs: list[tuple[str, Any]]) -> dict[str, Any]:
     """Merge the model files' sections; the same enum, label or type in two files is an error."""
-    merged: dict[str, Any] = {"version": 1, "enums": {}, "nodes": {}, "relationships": {}}
+    merged: dict[str, Any] = {"version": 1, "enums": {}, "nodes": {}, "relationships": {},
+                              "roles": {}}
     for name, doc in docs:
         if not isinstance(doc, dict):
             raise ModelError(f"{name}: must be a mapping")
         for section, items in doc.items():
             if section == "version":
                 continue
-            if section not in ("enums", "nodes", "relationships"):
+            if section not in ("enums", "nodes", "relationships", "roles"):
                 raise ModelError(f"{name}: unknown section {section!r}")
             for key, value in (items or {}).items():
                 if key in merged[section]:

@@ -31,6 +31,8 @@ Mode = Literal["read", "write", "schema"]
 _HEADER = re.compile(r"^//\s*(name|mode|params):\s*(.*?)\s*$")
 _PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 _LABEL = re.compile(r"(?<![\w.$])\(\s*\w*\s*:\s*([A-Z][A-Za-z0-9_]*)")
+# a label tested in an expression (WHERE o:Suspect); a relationship type has no lower case
+_TESTED_LABEL = re.compile(r"(?<![\w.$\[{])[a-z_]\w*:([A-Z][A-Za-z0-9]*[a-z][A-Za-z0-9]*)\b")
 _RELTYPE = re.compile(r"\[\s*\w*\s*:\s*([A-Z_|:!]+)")
 _STRING = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"")
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -68,8 +70,8 @@ def _check(q: Query, model: Model, body_line: int, raw: list[str]) -> None:
         if text.lstrip().startswith("//"):
             continue
         text = _strip_strings(text)
-        for label in _LABEL.findall(text):
-            if label not in model.nodes:
+        for label in _LABEL.findall(text) + _TESTED_LABEL.findall(text):
+            if label not in model.labels:
                 raise QueryDefinitionError(f"unknown label {label!r}", file=q.file, line=lineno)
         for group in _RELTYPE.findall(text):
             for rel in filter(None, re.split(r"[|:!]", group)):

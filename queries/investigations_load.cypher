@@ -115,3 +115,26 @@ WHERE r.created_by_load = $id
 WITH r LIMIT $limit
 DELETE r
 RETURN count(*) AS n
+
+// name: refresh_suspect_labels
+// mode: write
+// params:
+// The Suspect role (graph/model/investigations.yaml): on every person or company with a
+// SUSPECT_IN relationship, on no other node. Run in a case load's closing transaction, after an
+// undo, and when the schema is applied (a database loaded before the role existed). Reads the
+// SUSPECT_IN relationships and the nodes labelled Suspect, whatever the load touched, so that
+// the label cannot drift from the relationships it stands for.
+CALL () {
+  MATCH (p:Suspect)
+  WHERE NOT EXISTS { (p)-[:SUSPECT_IN]->() }
+  REMOVE p:Suspect
+  RETURN count(p) AS removed
+}
+CALL () {
+  MATCH (p:Entity)-[:SUSPECT_IN]->()
+  WHERE NOT p:Suspect
+  WITH DISTINCT p
+  SET p:Suspect
+  RETURN count(p) AS added
+}
+RETURN removed, added

@@ -2,13 +2,15 @@
 nothing; broken files and label clashes leave the graph exactly as it was; a changed entity
 updates only itself; references resolve across files; victims are never stored by name; the
 `referralnet load cases` command reports and fails as a person expects; a load committed in small
-chunks gives the same graph, and one interrupted or left running by a dead process is undone."""
+chunks gives the same graph, and one interrupted or left running by a dead process is undone; the
+Suspect role stays exactly on the suspects through reloads, undo and the schema's migration."""
 
 from __future__ import annotations
 
 import hashlib
 import json
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -22,6 +24,7 @@ from graph.config import Settings
 from graph.db import Database, Tx
 from graph.exceptions import InvalidData
 from graph.localdb import Instance, free_port
+from graph.tracing import linked_suspects
 from loaders.ftm_load import CasesReport, load_cases
 from tests.conftest import ROOT, with_db
 from tests.fixtures.ftm.planted import entities, entity, party
@@ -277,3 +280,52 @@ def test_a_changed_entity_in_a_chunked_load_restates_its_links(fresh: Settings,
     whole_report = load(fresh, write(tmp_path / "v2.ijson", changed))
     assert chunked_report.written == whole_report.written
     assert fingerprint(fresh) == graph
+
+
+def roles(settings: Settings) -> tuple[set[str], set[str]]:
+    """The nodes labelled Suspect, and the nodes with a SUSPECT_IN relationship."""
+    row = read(settings, "investigations_fingerprint")[0]
+    labelled = {props["id"] for labels, props in row["nodes"] if "Suspect" in labels}
+    stated = {m.group(1) for rel in row["rels"] if (m := re.match(r"^(.+)-SUSPECT_IN/", rel))}
+    return labelled, stated
+
+
+def linked(settings: Settings, case_id: str) -> set[str]:
+    found = with_db(settings, lambda db: linked_suspects(db, case_id))
+    return {s.suspect.id for s in found.suspects}
+
+
+def test_the_suspect_role_follows_the_suspect_relationships(fresh: Settings, tmp_path: Path) -> None:
+    wipe(fresh)
+    rows = entities()
+    load(fresh, write(tmp_path / "v1.ijson", rows))
+    labelled, stated = roles(fresh)
+    assert labelled == stated and {"p-zhanibek-1", "p-dzhanibek-2", "p-marat"} <= labelled
+    assert "p-dzhanibek-2" in linked(fresh, "c-2023-017")  # the shared phone
+    # a reload in which Dzhanibek is only a witness: no longer a suspect, nor a linked one
+    demoted = [party("c-2023-031", "p-dzhanibek-2", "witness") if r["schema"] == "CourtCaseParty"
+               and r["properties"]["party"] == ["p-dzhanibek-2"] else r for r in rows]
+    load(chunked(fresh, 3), write(tmp_path / "v2.ijson", demoted))
+    labelled, stated = roles(fresh)
+    assert labelled == stated and "p-dzhanibek-2" not in labelled
+    assert "p-dzhanibek-2" not in linked(fresh, "c-2023-017")
+    after_reload = fingerprint(fresh)
+
+    async def dead_load(db: Database) -> None:  # a killed load made him a suspect again
+        await db.write("start_load", id="dead-suspect", source="killed.ijson", kind="cases")
+
+        async def work(tx: Tx) -> None:
+            await tx.run("ftm_new_edges", load="dead-suspect", rows=[
+                {"id": "ghost-party", "type": "SUSPECT_IN", "from": "p-dzhanibek-2",
+                 "to": "c-2024-002", "props": {}, "hash": "x"}])
+        await db.in_write_tx(work)
+
+    with_db(fresh, dead_load)
+    labelled, stated = roles(fresh)
+    assert stated - labelled == {"p-dzhanibek-2"}  # what a database written before the role holds
+    with_db(fresh, lambda db: db.apply_schema())  # the schema's migration brings the label
+    labelled, stated = roles(fresh)
+    assert labelled == stated and "p-dzhanibek-2" in labelled
+    assert "p-dzhanibek-2" in linked(fresh, "c-2023-017")
+    load(fresh, write(tmp_path / "v2.ijson", demoted))  # undoes the dead load first
+    assert roles(fresh)[0] == roles(fresh)[1] and fingerprint(fresh) == after_reload

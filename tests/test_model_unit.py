@@ -47,10 +47,24 @@ def _break(path: list[str], value: Any) -> dict[str, Any]:
     (["nodes", "Region", "properties", "Code"], {"type": "string"}, "snake_case"),
     (["relationships", "provides"], {"from": "Organization", "to": "Service"}, "UPPER_SNAKE"),
     (["colours"], {}, "unknown section"),
+    (["roles", "Suspect", "relationship"], "SUSPECTED", "unknown type 'SUSPECTED'"),
+    (["roles", "Suspect", "labels"], ["Person", "Case"], "'Case' is not a source of SUSPECT_IN"),
+    (["roles", "Suspect", "labels"], [], "non-empty list"),
+    (["roles", "Person"], {"labels": ["Person"], "relationship": "SUSPECT_IN"},
+     "already a node type"),
+    (["roles", "Suspect", "on"], ["Person"], "takes 'labels'"),
+    (["roles", "suspect"], {"labels": ["Person"], "relationship": "SUSPECT_IN"}, "CamelCase"),
 ])
 def test_bad_definitions_fail_loudly(path: list[str], value: Any, message: str) -> None:
     with pytest.raises(ModelError, match=message):
         build_model(_break(path, value))
+
+
+def test_a_role_is_a_label_statements_may_name() -> None:
+    m = load_model()
+    role = m.roles["Suspect"]
+    assert (role.labels, role.relationship) == (("Person", "Company"), "SUSPECT_IN")
+    assert "Suspect" in m.labels and "Suspect" not in m.nodes and "Person" in m.labels
 
 
 def test_check_value() -> None:
