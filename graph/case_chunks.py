@@ -28,9 +28,11 @@ from graph.investigations_write import (
 from graph.load_journal import CASES, LoadJournal, Progress
 
 # per kind: the statement creating what is new (in chunks), the one writing what changed
-# (closing transaction); identifiers never change
+# (closing transaction); identifiers never change. Links stated by an entity the load creates
+# cannot exist yet (the mapper states each once): created outright, without looking for them.
 _CREATE = {"nodes": "ftm_new_nodes", "identifiers": "ftm_new_identifiers",
            "records": "ftm_new_records", "edges": "ftm_new_edges", "links": "ftm_new_links"}
+_FRESH_LINKS = "ftm_fresh_links"
 _UPDATE = {"nodes": "ftm_upsert_nodes", "records": "ftm_upsert_records",
            "edges": "ftm_upsert_edges", "links": "ftm_link"}
 KINDS = ("nodes", "identifiers", "records", "edges", "links")
@@ -50,6 +52,7 @@ class _Plan:
 
     def __init__(self) -> None:
         self.new: dict[str, Rows] = {}
+        self.fresh_links: Rows = []  # stated by an entity the load creates
         self.changed: dict[str, Rows] = {k: [] for k in _UPDATE}
         self.unchanged: dict[str, int] = dict.fromkeys(KINDS, 0)
 
@@ -76,13 +79,16 @@ async def _plan(db: Database, rows: CaseRows) -> _Plan:
     plan.new["identifiers"] = rows.identifiers
     # relationships stated by a changed entity are dropped by its update: stated again after it
     changed = {r["id"] for kind in ("nodes", "records", "edges") for r in plan.changed[kind]}
-    plan.new["links"] = [r for r in rows.links if r["via"] not in changed]
+    created = {r["id"] for kind in ("nodes", "records", "edges") for r in plan.new[kind]}
+    plan.fresh_links = [r for r in rows.links if r["via"] in created]
+    plan.new["links"] = [r for r in rows.links if r["via"] not in changed and r["via"] not in created]
     plan.changed["links"] = [r for r in rows.links if r["via"] in changed]
     return plan
 
 
-async def _create(load: LoadJournal, kind: str, rows: Rows, outcome: Outcomes) -> None:
-    """Commit `rows` of a kind in chunks of `load_chunk_rows`, stamped with the load,
+async def _create(load: LoadJournal, kind: str, statement: str, rows: Rows,
+                  outcome: Outcomes) -> None:
+    """Commit `rows` of a kind by `statement` in chunks of `load_chunk_rows`, stamped with the load,
     `load_concurrency` chunks at a time (each transaction runs on one Neo4j thread). After a
     failure no chunk starts, and those under way are waited for before it is raised, so that
     the journal's undo finds every chunk that committed."""
@@ -96,7 +102,7 @@ async def _create(load: LoadJournal, kind: str, rows: Rows, outcome: Outcomes) -
         async def work(tx: Tx) -> None:
             got.update(_zero())  # retried as a whole: counts start again
             for batch in batches(part, BATCH):
-                for r in await tx.run(_CREATE[kind], rows=batch, load=load.id):
+                for r in await tx.run(statement, rows=batch, load=load.id):
                     got[r["outcome"]] += r["n"]
 
         await load.commit(kind, work, len(part))
@@ -136,7 +142,9 @@ async def load_case_rows(db: Database, rows: CaseRows, source: str,
     async with LoadJournal(db, source, CASES, progress) as load:
         plan = await _plan(db, rows)
         for kind in KINDS:
-            await _create(load, kind, plan.new[kind], early[kind])
+            if kind == "links":
+                await _create(load, kind, _FRESH_LINKS, plan.fresh_links, early[kind])
+            await _create(load, kind, _CREATE[kind], plan.new[kind], early[kind])
             early[kind]["unchanged"] += plan.unchanged[kind]
             if progress and plan.unchanged[kind]:
                 progress(kind, plan.unchanged[kind])

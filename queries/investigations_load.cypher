@@ -87,6 +87,20 @@ CALL (a, b, r, found) {
 }
 RETURN CASE WHEN found = 0 THEN 'created' ELSE 'unchanged' END AS outcome, count(*) AS n
 
+// name: ftm_fresh_links
+// mode: write
+// params: rows, load
+// Relationships stated by an entity this load creates ({type, from, to, via}), as ftm_new_links
+// writes them: none of them can exist yet (the mapper states each once, and the entity stating
+// them is new), so they are created without looking for them first, which also spares reading
+// the relationships of identifiers other chunks are adding to at the same time.
+UNWIND $rows AS r
+MATCH (a:Entity {id: r.from})
+MATCH (b:Entity {id: r.to})
+CREATE (a)-[x:$(r.type)]->(b)
+SET x.via = r.via, x.created_by_load = $load
+RETURN 'created' AS outcome, count(*) AS n
+
 // name: undo_case_load_nodes
 // mode: write
 // params: id, limit
