@@ -27,7 +27,7 @@ import httpx
 from bench.cases_gen import Generated, generate
 from bench.generate import SEED
 from bench.harness import ApiServer, BenchError, Stats, drive, local_neo4j, log, run_dir, settings_for
-from bench.report import now_utc
+from bench.report import now_utc, speed_probe
 from bench.write_floor import Floor, write_floor
 from graph.access import create_token
 from graph.case_chunks import load_case_rows
@@ -100,6 +100,7 @@ class InvResult:
     neighborhood: Measured
     floor: Floor
     server: str
+    probes: tuple[float, float]  # bench.report.speed_probe at the start and at the end
     at: str = field(default_factory=now_utc)
 
 
@@ -258,6 +259,7 @@ async def _token(settings: Settings) -> str:
 def run(opts: InvOptions) -> InvResult:
     if min(opts.nodes, opts.rels, opts.requests, opts.concurrency, opts.chunk, opts.writers) < 1:
         raise BenchError("sizes, requests, concurrency, chunk and writers must be at least 1")
+    probe = speed_probe()
     with run_dir("investigations") as home:
         path = home / "cases.ijson"
         t0 = time.perf_counter()
@@ -279,4 +281,4 @@ def run(opts: InvOptions) -> InvResult:
                                             opts.writers, opts.seed, inst.pid()))
             log(f"write floor: {floor.rels} bare relationships in {floor.seconds:.1f}s = "
                 f"{floor.rps:.0f}/s, {floor.cpu_us:.1f} µs of Neo4j CPU each")
-    return InvResult(opts, g, loaded, linked, conn, hood, floor, server_name)
+    return InvResult(opts, g, loaded, linked, conn, hood, floor, server_name, (probe, speed_probe()))

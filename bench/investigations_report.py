@@ -64,6 +64,12 @@ request to having its whole answer. No request failed.
 Answers held on average: linkedSuspects {r.linked.answer}; connection {r.connection.answer};
 neighborhood {r.neighborhood.answer} (entities whose depth-2 neighborhood reaches the limit).
 
+linkedSuspects searches up to 3 hops from each suspect of the case and keeps the ends that carry
+the Suspect role, a label the case loads keep on whoever has a SUSPECT_IN (graph/model). Testing
+each reached node's relationships instead doubled the search: timed by hand on this graph
+(2026-12-05, the same 500 cases, in one hour), the search with its end test had a raw p95 of
+43.4 ms reading relationships and 23.5 ms testing the label, with the same answers.
+
 ### Import
 
 {g.lines:,} FtM lines ({g.people:,} people, {g.companies:,} companies, {g.cases:,} cases, their
@@ -90,7 +96,13 @@ writing unchanged. While writing, the loader is nearly idle and Neo4j keeps both
 transaction runs on one Neo4j thread, hence {o.writers} at a time, and for most of the first
 minute its JIT compiler takes about a CPU of its own. Timed by hand on a warm instance, a
 relationship as this loader creates it (two seeks of the id index, a type from the row, its
-properties) costs Neo4j about twice the floor's CPU. {TARGET_RPS:,} rows/s means this file in
+properties) costs Neo4j about twice the floor's CPU. The links an entity states (its phones,
+addresses...) are created without a look-up when the entity is new in the load: on a 530,000-line
+file that took the links from 8.1-8.6 s to 5.4-5.5 s, without the "outdated read" retries the
+look-up caused when the other writer was adding to the same identifier. Mapping slows per line
+as the file grows (16 µs a line at 530,000 lines, 26-32 at this size): most of its time goes to
+tens of millions of look-ups in the entities' property maps, spread over a heap of several GB.
+{TARGET_RPS:,} rows/s means this file in
 {budget} s, that is {budget * int(m["nproc"])} CPU-seconds on these {m["nproc"]} CPUs for reading, checking,
 mapping and writing together. Neo4j's
 offline importer would write that fast, but only into an empty database that is not running,
@@ -99,6 +111,9 @@ which is not how cases arrive.
 ### Machine and versions
 
 - CPU: {m["cpu"]}, {m["nproc"]} logical CPUs; memory {m["memory"]}; OS {m["os"]}
+- Machine speed (bench.report.speed_probe, a fixed single-threaded workload; lower is faster):
+  {r.probes[0]:.3f} s at the start of the run, {r.probes[1]:.3f} s at the end. This machine's
+  speed varies from hour to hour; compare two runs' figures only as far as their probes agree.
 - Neo4j: {r.server} (heap {o.heap}, page cache {o.pagecache_mb} MiB); the API: `referralnet
   serve`, one uvicorn worker; Python {v["python"]}, strawberry-graphql {v["strawberry-graphql"]},
   neo4j driver {v["neo4j (driver)"]}. Neo4j, the API and the load generator share the CPUs.

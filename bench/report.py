@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import platform
+import time
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from importlib import metadata
@@ -98,3 +99,18 @@ def write_section(path: Path, heading: str, body: str) -> None:
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_text(replace_section(text, heading, body), encoding="utf-8")
     tmp.replace(path)
+
+
+def speed_probe(rounds: int = 3) -> float:
+    """Seconds a fixed single-threaded workload takes (best of `rounds`): how fast this machine
+    runs at the moment. Its speed varies from hour to hour; figures of two runs compare only as
+    far as their probes agree."""
+    best = float("inf")
+    for _ in range(rounds):
+        t0 = time.perf_counter()
+        table: dict[str, list[int]] = {}
+        for i in range(300_000):
+            table.setdefault(f"k{i * 7919 % 100_003}", []).append(i)
+        sum(len(v) for v in sorted(table.values(), key=len))
+        best = min(best, time.perf_counter() - t0)
+    return best
