@@ -12,6 +12,7 @@ from typing import Any, TypeVar, cast
 import neo4j
 from graph.config import Settings
 from graph.exceptions import DatabaseError, DatabaseUnavailable, QueryDefinitionError
+from graph.model import load_model
 from graph.queries import Query, load_queries, query
 from neo4j import AsyncGraphDatabase, AsyncManagedTransaction, RoutingControl
 from neo4j import exceptions as nx
@@ -19,9 +20,6 @@ from neo4j import exceptions as nx
 READ_ATTEMPTS = 3
 READ_PART = 5000  # list items per statement of read_in_parts
 log = logging.getLogger("referralnet.db")
-# statements without parameters, run whenever the schema is applied: derived data a database
-# written by an older version lacks (labels of the model's roles)
-MIGRATIONS = ("refresh_suspect_labels",)
 
 Row = dict[str, Any]
 T = TypeVar("T")
@@ -192,7 +190,8 @@ class Database:
 
     async def apply_schema(self) -> int:
         """Create every constraint and index of queries/schema.cypher (IF NOT EXISTS), then bring
-        derived data up to date (MIGRATIONS)."""
+        derived data up to date: the labels of the model's roles (a database written before a
+        role existed lacks them)."""
         n = 0
         for q in load_queries().values():
             if q.mode == "schema":
@@ -202,8 +201,8 @@ class Database:
                     raise wrap_driver_error(e, q.name) from e
                 n += 1
         await self.read("await_indexes")
-        for name in MIGRATIONS:
-            await self.write(name)
+        for role in load_model().roles.values():
+            await self.write(role.refresh)
         return n
 
 

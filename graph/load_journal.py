@@ -21,6 +21,7 @@ from typing import Any, Self
 
 from graph.db import Database, Tx
 from graph.exceptions import ReferralnetError
+from graph.model import load_model
 
 Progress = Callable[[str, int], None]
 UNDO_BATCH = 10_000
@@ -40,7 +41,7 @@ class LoadKind:
 
 DIRECTORY = LoadKind("directory", ("undo_directory_load_part",), ("bump_directory_version",))
 CASES = LoadKind("cases", ("undo_case_load_nodes", "undo_case_load_relationships"),
-                 ("refresh_suspect_labels",))
+                 (load_model().roles["Suspect"].refresh,))
 
 
 class LoadJournal:

@@ -64,13 +64,18 @@ class RelType:
 @dataclass(frozen=True)
 class Role:
     """A label a node carries while it has at least one outgoing relationship of a type
-    (`Suspect`: a SUSPECT_IN): derived, kept by the statements that write that type, so that a
-    search tests a label instead of reading relationships."""
+    (`Suspect`: a SUSPECT_IN), so that a search tests a label instead of reading relationships.
+    Derived: the statement `refresh` (queries/) sets and removes it; the loads writing that type
+    run it, and so does every schema application (graph/db.py)."""
 
     label: str
     labels: tuple[str, ...]  # those that may carry it
     relationship: str
     doc: str
+
+    @property
+    def refresh(self) -> str:
+        return "refresh_" + re.sub(r"(?<!^)(?=[A-Z])", "_", self.label).lower() + "_labels"
 
 
 @dataclass(frozen=True)

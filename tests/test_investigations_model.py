@@ -71,3 +71,12 @@ def test_bounded_statements_differ_only_in_their_bound(family: str, bounds: rang
         assert re.sub(r"\{1,\d\}", "{1,N}", q.text) == re.sub(r"\{1,\d\}", "{1,N}", first.text)
         assert q.params == first.params
         assert q.mode == "read"
+
+
+def test_every_role_has_its_refresh_statement() -> None:
+    queries = load_queries()
+    for role in load_model().roles.values():
+        q = queries[role.refresh]  # run by the loads and by every schema application
+        assert q.mode == "write" and q.params == frozenset()
+        assert f":{role.label}" in q.text and role.relationship in q.text
+    assert load_model().roles["Suspect"].refresh == "refresh_suspect_labels"
