@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import os
 import platform
-import time
+import subprocess
+import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from importlib import metadata
@@ -101,16 +102,25 @@ def write_section(path: Path, heading: str, body: str) -> None:
     tmp.replace(path)
 
 
+_PROBE = """
+import time
+best = float("inf")
+for _ in range({rounds}):
+    t0 = time.perf_counter()
+    table = {{}}
+    for i in range(300_000):
+        table.setdefault(f"k{{i * 7919 % 100_003}}", []).append(i)
+    sum(len(v) for v in sorted(table.values(), key=len))
+    best = min(best, time.perf_counter() - t0)
+print(best)
+"""
+
+
 def speed_probe(rounds: int = 3) -> float:
-    """Seconds a fixed single-threaded workload takes (best of `rounds`): how fast this machine
-    runs at the moment. Its speed varies from hour to hour; figures of two runs compare only as
-    far as their probes agree."""
-    best = float("inf")
-    for _ in range(rounds):
-        t0 = time.perf_counter()
-        table: dict[str, list[int]] = {}
-        for i in range(300_000):
-            table.setdefault(f"k{i * 7919 % 100_003}", []).append(i)
-        sum(len(v) for v in sorted(table.values(), key=len))
-        best = min(best, time.perf_counter() - t0)
-    return best
+    """Seconds a fixed single-threaded workload takes (best of `rounds`), in a fresh interpreter
+    so that what the calling process holds does not weigh on it: how fast this machine runs at
+    the moment. Its speed varies from hour to hour; figures of two runs compare only as far as
+    their probes agree."""
+    out = subprocess.run([sys.executable, "-c", _PROBE.format(rounds=rounds)], check=True,
+                         capture_output=True, text=True, timeout=120)
+    return float(out.stdout)
