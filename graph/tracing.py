@@ -220,20 +220,29 @@ async def linked_suspects(db: Database, case_id: str, max_hops: int = 3,
                                            + ", ".join(c.number or c.id for c in cases))
     rows: list[dict[str, Any]] = search[0]["paths"] if search else []
     supers: dict[str, SuperNode] = {}
-    for row in rows[:cap]:  # paths are built only for the rows that are kept
+    shortest: dict[str, dict[str, Any]] = {}  # per suspect reached, its shortest row
+    for row in rows[:cap]:
         if row["kind"] == "SUPER":  # a super-node's row holds only its end node
             if row["end"] not in supers:
                 supers[row["end"]] = SuperNode(TraceNode.of(row["nodes"][-1], SUPER_DEGREE),
                                                row["start"])
-        elif row["end"] not in found or found[row["end"]].path.hops > len(row["rels"]):
-            path = _path(row)
-            cases = _cases(row["cases"])
-            found[row["end"]] = LinkedSuspect(path.nodes[-1], cases, path,
-                                              explain_path(path, cases))
-    ranked = sorted(found.values(), key=lambda s: (s.path.hops, s.suspect.caption, s.suspect.id))
-    return LinkedSuspects(case_id, max_hops, ranked[:limit],
+        elif row["end"] not in found and (row["end"] not in shortest
+                                          or len(shortest[row["end"]]["rels"]) > len(row["rels"])):
+            shortest[row["end"]] = row
+    # paths and reasons are built only for the suspects that are kept
+    ranked = sorted(found.values(), key=lambda s: (s.suspect.caption, s.suspect.id))[:limit]
+    for row in sorted(shortest.values(), key=_rank)[:limit - len(ranked)]:
+        path, cases = _path(row), _cases(row["cases"])
+        ranked.append(LinkedSuspect(path.nodes[-1], cases, path, explain_path(path, cases)))
+    return LinkedSuspects(case_id, max_hops, ranked,
                           sorted(supers.values(), key=lambda s: (-s.node.degree, s.node.id)),
-                          truncated=len(ranked) > limit or len(rows) > cap)
+                          truncated=len(found) + len(shortest) > limit or len(rows) > cap)
+
+
+def _rank(row: dict[str, Any]) -> tuple[int, str, str]:
+    """Nearest first, then by name, as a suspect's TraceNode is sorted."""
+    end = row["nodes"][-1]
+    return len(row["rels"]), end.get("caption") or end["id"], end["id"]
 
 
 async def node_by_id(db: Database, entity_id: str) -> TraceNode:
