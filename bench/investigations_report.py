@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bench.investigations import SECTION, InvResult, Measured
-from bench.report import machine, met, table, versions
+from bench.report import machine, met, probe_note, table, versions
 from graph.tracing import SUPER_DEGREE
 
 TARGET_RPS, TARGET_LINKED_MS, TARGET_CONNECTION_MS, TARGET_NEIGHBORHOOD_MS = 30_000, 50, 100, 150
@@ -111,9 +111,7 @@ which is not how cases arrive.
 ### Machine and versions
 
 - CPU: {m["cpu"]}, {m["nproc"]} logical CPUs; memory {m["memory"]}; OS {m["os"]}
-- Machine speed (bench.report.speed_probe, a fixed single-threaded workload; lower is faster):
-  {r.probes[0]:.3f} s at the start of the run, {r.probes[1]:.3f} s at the end. This machine's
-  speed varies from hour to hour; compare two runs' figures only as far as their probes agree.
+{probe_note(r.probes)}
 - Neo4j: {r.server} (heap {o.heap}, page cache {o.pagecache_mb} MiB); the API: `referralnet
   serve`, one uvicorn worker; Python {v["python"]}, strawberry-graphql {v["strawberry-graphql"]},
   neo4j driver {v["neo4j (driver)"]}. Neo4j, the API and the load generator share the CPUs.

@@ -30,7 +30,7 @@ from bench.harness import (
     settings_for,
 )
 from bench.load_rows import PER_ENTITY, PER_HSDS_ROW, Sample, row_at_a_time
-from bench.report import now_utc
+from bench.report import now_utc, speed_probe
 from graph.config import PROJECT_ROOT, Settings
 from graph.db import Database
 from graph.exceptions import ReferralnetError
@@ -100,6 +100,7 @@ class Result:
     samples: dict[str, Sample]  # row-at-a-time baselines by mode (bench/load_rows.py)
     phases: list[Phase]
     split_error: str | None
+    probes: tuple[float, float]  # bench.report.speed_probe at the start and at the end
     at: str = field(default_factory=now_utc)
 
 
@@ -242,6 +243,7 @@ def run(opts: LoadOptions) -> Result:
     """Generate, then each measurement on a fresh Neo4j; everything stopped, also on error."""
     if min(opts.organizations, opts.services, opts.sample_organizations, opts.sample_services) < 1:
         raise BenchError("organization and service counts must be at least 1")
+    probe = speed_probe()
     with run_dir("load") as home:
         full, sample = home / "directory", home / "sample"
         log(f"generating {opts.organizations} organizations, {opts.services} services in {full}")
@@ -281,4 +283,4 @@ def run(opts: LoadOptions) -> Result:
                     f"{opts.sample_services} services")
                 samples[mode] = asyncio.run(row_at_a_time(settings_for(inst), sample, inst.pid(), mode))
     log("stopped every Neo4j")
-    return Result(opts, files, runs, heap, samples, phases, split_error)
+    return Result(opts, files, runs, heap, samples, phases, split_error, (probe, speed_probe()))

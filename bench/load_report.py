@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bench.load import SECTION, Result
 from bench.load_rows import PER_HSDS_ROW
-from bench.report import machine, table, versions
+from bench.report import machine, probe_note, table, versions
 
 TARGET_RPS, TARGET_RATIO, TARGET_RSS_MB = 30_000, 50.0, 500.0
 
@@ -90,6 +90,7 @@ its rows.{failed}
 - CPU: {m["cpu"]}, {m["nproc"]} logical CPUs; memory {m["memory"]}; OS: {m["os"]}
 - Neo4j 5 community (neo4j/Launcher.java, page cache {o.pagecache_mb} MiB); Python {v["python"]},
   neo4j driver {v["neo4j (driver)"]} (neo4j-rust-ext {v["neo4j-rust-ext"]})
+{probe_note(r.probes)}
 
 ### How to read these figures
 

@@ -124,3 +124,12 @@ def speed_probe(rounds: int = 3) -> float:
     out = subprocess.run([sys.executable, "-c", _PROBE.format(rounds=rounds)], check=True,
                          capture_output=True, text=True, timeout=120)
     return float(out.stdout)
+
+
+def probe_note(probes: tuple[float, float]) -> str:
+    """The 'Machine speed' item of a section's machine list, from speed_probe at the start and
+    at the end of its run."""
+    return (f"- Machine speed (bench.report.speed_probe, a fixed single-threaded workload; lower is "
+            f"faster):\n  {probes[0]:.3f} s at the start of the run, {probes[1]:.3f} s at the end. "
+            "This machine's\n  speed varies from hour to hour; compare two runs' figures only as "
+            "far as their probes agree.")

@@ -15,7 +15,7 @@ from typing import Any
 from bench.generate import SEED, generate, synthetic
 from bench.harness import ApiServer, BenchError, Stats, drive, local_neo4j, log, run_dir, settings_for
 from bench.http1 import lean_client
-from bench.report import now_utc
+from bench.report import now_utc, speed_probe
 from bench.whohandles import LOAD_TX_TIMEOUT_S, Prepared, _prepare
 from graph.config import Settings
 from graph.db import Database, Row
@@ -72,6 +72,7 @@ class Result:
     http_warmups: list[Stats]  # the open-loop phases before it, in order
     raw_paced: Stats
     statements: float
+    probes: tuple[float, float]  # bench.report.speed_probe at the start and at the end
     at: str = field(default_factory=now_utc)
 
 
@@ -186,6 +187,7 @@ async def _measure(settings: Settings, server: ApiServer, token: str, requests: 
 def run(opts: Options) -> Result:
     rows = generate(opts.organizations, opts.services, opts.seed)
     requests = profiles([r["code"] for r in rows.regions], opts.profiles, opts.seed)
+    probe = speed_probe()
     with run_dir("routing") as home:
         with local_neo4j(home / "neo4j", heap="2g", pagecache_mb=512,
                          tx_timeout_s=LOAD_TX_TIMEOUT_S) as inst:
@@ -201,4 +203,5 @@ def run(opts: Options) -> Result:
     statements = sum(len(p) for p in plans) / len(plans)
     http, raw, http_warmups, http_paced, raw_paced = measured
     return Result(options=opts, prepared=prepared, http=http, raw=raw, http_paced=http_paced,
-                  http_warmups=http_warmups, raw_paced=raw_paced, statements=statements)
+                  http_warmups=http_warmups, raw_paced=raw_paced, statements=statements,
+                  probes=(probe, speed_probe()))

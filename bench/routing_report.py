@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bench.harness import Stats
-from bench.report import machine, met, table, versions
+from bench.report import machine, met, probe_note, table, versions
 from bench.routing import SECTION, Result
 
 
@@ -91,6 +91,8 @@ neo4j driver {v["neo4j (driver)"]}; the API is `referralnet serve --workers {o.w
 worker processes{_SEVERAL if o.workers > 1 else ""}; its CPU
 above is theirs together); Neo4j, the API and the load generator share the CPUs. The measured
 phases use new connections, which the kernel spreads over the workers.
+
+{probe_note(r.probes)}
 
 How to read it: the API keeps the routing's candidates per (need, region) and the notification
 holders between requests (graph/route_cache.py), judged column-wise (graph/route_pool.py). Per

@@ -26,7 +26,7 @@ from bench.harness import (
     run_dir,
     settings_for,
 )
-from bench.report import machine, now_utc, table, versions
+from bench.report import machine, now_utc, probe_note, speed_probe, table, versions
 from graph.access import create_token
 from graph.config import Settings
 from graph.db import Database
@@ -75,6 +75,7 @@ class Result:
     prepared: Prepared
     http: Stats
     raw: Stats
+    probes: tuple[float, float]  # bench.report.speed_probe at the start and at the end
     at: str = field(default_factory=now_utc)
 
 
@@ -168,6 +169,7 @@ def run(opts: Options) -> Result:
     generated = {"organizations": len(synthetic(rows.organizations)),
                  "services": len(synthetic(rows.services))}
     warm, pairs = pairs_for(rows, opts.requests, opts.seed)
+    probe = speed_probe()
     with run_dir("whohandles") as home:
         log(f"starting Neo4j in {home} (heap {opts.heap}, page cache {opts.pagecache_mb} MiB)")
         with local_neo4j(home / "neo4j", heap=opts.heap, pagecache_mb=opts.pagecache_mb,
@@ -180,7 +182,7 @@ def run(opts: Options) -> Result:
                                                  pairs, opts.concurrency, inst.pid()))
     log("stopped the API and Neo4j")
     return Result(options=opts, warmup=len(warm), generated=generated, prepared=prepared,
-                  http=http, raw=raw)
+                  http=http, raw=raw, probes=(probe, speed_probe()))
 
 
 def _ms(x: float) -> str:
@@ -246,6 +248,7 @@ ACTIVE, some capacity-bound), from bench/generate.py; loaded with graph.director
 
 - CPU: {m["cpu"]}, {m["nproc"]} logical CPUs
 - Memory: {m["memory"]}; OS: {m["os"]}
+{probe_note(r.probes)}
 - Neo4j: {p.server}, embedded by neo4j/Launcher.java (heap {o.heap}, page cache {o.pagecache_mb} MiB)
 - API: `referralnet serve`, one uvicorn worker, in its own process
 - Python {v["python"]}, strawberry-graphql {v["strawberry-graphql"]}, neo4j driver {v["neo4j (driver)"]}
