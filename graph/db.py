@@ -7,6 +7,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping
+from functools import partial
 from typing import Any, TypeVar, cast
 
 import neo4j
@@ -201,9 +202,14 @@ class Database:
                     raise wrap_driver_error(e, q.name) from e
                 n += 1
         await self.read("await_indexes")
-        for role in load_model().roles.values():
-            await self.write(role.refresh)
+        for role in load_model().roles.values():  # the whole graph: a load's time budget
+            await self.in_write_tx(partial(_run_one, role.refresh), role.refresh,
+                                   float(self.settings.load_timeout_s))
         return n
+
+
+async def _run_one(name: str, tx: Tx) -> None:
+    await tx.run(name)
 
 
 class Tx:
