@@ -7,7 +7,6 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping
-from functools import partial
 from typing import Any, TypeVar, cast
 
 import neo4j
@@ -97,11 +96,11 @@ class Database:
             log.info("neo4j not ready: %s", e)
             return False
 
-    def _query(self, q: Query) -> neo4j.Query:
-        return neo4j.Query(q.text, timeout=float(self.settings.tx_timeout_s))
+    def _query(self, q: Query, timeout_s: float | None = None) -> neo4j.Query:
+        return neo4j.Query(q.text, timeout=timeout_s or float(self.settings.tx_timeout_s))
 
     async def _run(self, name: str, routing: RoutingControl, params: Mapping[str, Any],
-                   plain: bool = False) -> list[Row]:
+                   plain: bool = False, timeout_s: float | None = None) -> list[Row]:
         q = query(name)
         if routing is RoutingControl.READ and q.mode != "read":
             raise QueryDefinitionError(f"query {name!r} is not a read", file=q.file, line=q.line)
@@ -110,7 +109,8 @@ class Database:
                 records = await self._read_autocommit(q, _bind(q, params))
             else:
                 records, _, _ = await self.driver.execute_query(
-                    self._query(q), _bind(q, params), database_=self.database, routing_=routing)
+                    self._query(q, timeout_s), _bind(q, params), database_=self.database,
+                    routing_=routing)
         except Exception as e:
             raise wrap_driver_error(e, name) from e
         if plain:
@@ -174,8 +174,10 @@ class Database:
         rows = await self.read(name, **params)
         return rows[0] if rows else None
 
-    async def write(self, name: str, /, **params: Any) -> list[Row]:
-        return await self._run(name, RoutingControl.WRITE, params)
+    async def write(self, name: str, /, timeout_: float | None = None, **params: Any) -> list[Row]:
+        """A write statement of its own; `timeout_` (seconds) replaces the request's budget
+        (tx_timeout_s) for a statement over the whole graph."""
+        return await self._run(name, RoutingControl.WRITE, params, timeout_s=timeout_)
 
     async def in_write_tx(self, fn: Callable[[Tx], Awaitable[T]], name: str = "transaction",
                           timeout_s: float | None = None) -> T:
@@ -203,13 +205,8 @@ class Database:
                 n += 1
         await self.read("await_indexes")
         for role in load_model().roles.values():  # the whole graph: a load's time budget
-            await self.in_write_tx(partial(_run_one, role.refresh), role.refresh,
-                                   float(self.settings.load_timeout_s))
+            await self.write(role.refresh, timeout_=float(self.settings.load_timeout_s))
         return n
-
-
-async def _run_one(name: str, tx: Tx) -> None:
-    await tx.run(name)
 
 
 class Tx:

@@ -74,8 +74,8 @@ class LoadJournal:
             while (await self.db.write(name, id=load_id, limit=UNDO_BATCH))[0]["n"]:
                 pass
         await self.db.write("finish_load", id=load_id, status="UNDONE", written=None)
-        for name in self.kind.after:
-            await self.db.write(name)
+        for name in self.kind.after:  # over the whole graph (a role's refresh): a load's budget
+            await self.db.write(name, timeout_=self._timeout)
 
     async def commit(self, label: str, work: Callable[[Tx], Awaitable[None]], rows: int) -> None:
         """Commit one chunk (`work` may be retried as a whole), then report its rows."""
