@@ -83,10 +83,28 @@ class Database:
             notifications_min_severity="OFF",
         )
         self._cache: dict[str, tuple[float, Any]] = {}
+        self._running: set[asyncio.Future[Any]] = set()
         load_queries()  # fail at start-up, not on first use
 
     async def close(self) -> None:
+        if self._running:
+            await asyncio.wait(list(self._running))
         await self.driver.close()
+
+    def _to_the_end(self, work: Awaitable[T]) -> Awaitable[T]:
+        """`work` run to its end even when its caller is cancelled, as GraphQL execution does to
+        the sibling fields of one that failed: cancelled mid-statement, the driver drops its
+        connection (opened again for the next request) and may leave a socket behind for the
+        garbage collector. The caller stops waiting; the statement still ends as sent."""
+        task = asyncio.ensure_future(work)
+        self._running.add(task)
+        task.add_done_callback(self._settled)
+        return asyncio.shield(task)
+
+    def _settled(self, task: asyncio.Future[Any]) -> None:
+        self._running.discard(task)
+        if not task.cancelled():
+            task.exception()  # a caller that stopped waiting never retrieves it
 
     async def ping(self) -> bool:
         try:
@@ -106,11 +124,11 @@ class Database:
             raise QueryDefinitionError(f"query {name!r} is not a read", file=q.file, line=q.line)
         try:
             if routing is RoutingControl.READ:
-                records = await self._read_autocommit(q, _bind(q, params))
+                records = await self._to_the_end(self._read_autocommit(q, _bind(q, params)))
             else:
-                records, _, _ = await self.driver.execute_query(
+                records, _, _ = await self._to_the_end(self.driver.execute_query(
                     self._query(q, timeout_s), _bind(q, params), database_=self.database,
-                    routing_=routing)
+                    routing_=routing))
         except Exception as e:
             raise wrap_driver_error(e, name) from e
         if plain:
@@ -185,9 +203,11 @@ class Database:
         @neo4j.unit_of_work(timeout=timeout_s or float(self.settings.tx_timeout_s))
         async def work(tx: AsyncManagedTransaction) -> T:
             return await fn(Tx(tx))
-        try:
+        async def run() -> T:
             async with self.driver.session(database=self.database) as session:
                 return await session.execute_write(work)
+        try:
+            return await self._to_the_end(run())
         except Exception as e:
             raise wrap_driver_error(e, name) from e
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import gc
+import warnings
+
 import httpx
 
 from tests.conftest import GQL, Server
@@ -56,3 +59,17 @@ def test_get_queries_and_graphiql(api: Server, admin_token: str) -> None:
     mutation = httpx.get(f"{api.url}/graphql", params={"query": "mutation { x }"},
                          headers={"Authorization": f"Bearer {admin_token}"})
     assert mutation.status_code in (400, 405)
+
+
+def test_a_failing_field_leaves_its_siblings_statements_whole(gql: GQL) -> None:
+    # GraphQL cancels the sibling fields of a non-null field that fails; statements they had
+    # sent must still end cleanly, not leave dropped connections and their sockets behind
+    query = """{ service(id: "kz-sana-sezim-legal-aid") { id } referralStats { region }
+                 whoHandles(need: SHELTER, region: "almaty", limit: 0) { servedInRegion } }"""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ResourceWarning)
+        for _ in range(20):
+            errors = gql.errors(query)
+            assert [e["extensions"]["code"] for e in errors] == ["BAD_INPUT"]
+        gc.collect()
+    assert [str(w.message) for w in caught if w.category is ResourceWarning] == []
