@@ -1,0 +1,148 @@
+"""The whole GraphQL schema fuzzed over HTTP (hypothesis-graphql): queries and mutations that
+the schema allows, with ids and strings drawn from what the database holds (the Kazakhstan
+directory, a test shelter, the planted case set, two referrals) mixed with arbitrary ones, sent
+with a token of each role. Whatever is asked, the answer is JSON with a stable error code on every
+error, never an internal error, a stack trace or Cypher; a victim's name, birth date or phone
+never comes back; roles without access to investigations get FORBIDDEN and no case data."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import graphql
+import hypothesis_graphql as hg
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from api.schema import build_schema
+from graph.config import Settings
+from graph.directory_write import write_directory
+from graph.localdb import Instance, free_port
+from loaders.directory_load import load_hsds
+from loaders.ftm_load import load_cases
+from loaders.kazakhstan import load_directory
+from tests.conftest import GQL, ROOT, Server, make_token, with_db
+from tests.fixtures.ftm import planted
+
+INVESTIGATION_FIELDS = ["case", "linkedSuspects", "connection", "neighborhood", "keyPlayers",
+                        "matchCandidates"]
+# every mutation but loadDirectory, whose Upload is a file (tests/test_hsds_load.py sends them)
+MUTATIONS = ["createReferral", "transitionReferral", "rerouteReferral", "confirmSameAs",
+             "rejectSameAs"]
+CODES = {"BAD_INPUT", "NOT_FOUND", "FORBIDDEN", "CONFLICT", "GRAPHQL_VALIDATION_FAILED"}
+LEAKS = ("Traceback", "File \"", "MATCH ", "MERGE ", "neo4j.", "Neo.ClientError", "Cypher")
+# what the planted victims were loaded with: stored under a pseudonym, so never answered
+VICTIM = ("Aigerim Victim", "2001-01-01", "+77050000001", "705 000")
+FUZZ = settings(max_examples=60, deadline=None, derandomize=True, database=None,
+                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+
+
+@dataclass
+class Fuzz:
+    server: Server
+    settings: Settings
+    sdl: str
+    ids: list[str]
+    strings: list[str]
+
+    def client(self, role: str, organization: str | None = None) -> GQL:
+        return GQL(self.server.url, make_token(self.settings, role, f"fuzz {role}", organization))
+
+    def scalars(self) -> dict[str, st.SearchStrategy[graphql.ValueNode]]:
+        def text(known: list[str]) -> st.SearchStrategy[graphql.ValueNode]:
+            return st.one_of(st.sampled_from(known), st.text(max_size=12)).map(
+                lambda v: graphql.StringValueNode(value=v))
+        return {"ID": text(self.ids), "String": text(self.strings)}
+
+
+@pytest.fixture(scope="module")
+def fuzz(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Fuzz]:
+    home = tmp_path_factory.mktemp("neo4j-fuzz")
+    inst = Instance(home / "db", free_port())
+    inst.start(heap="768m", pagecache_mb=128)
+    cfg = Settings(neo4j_uri=inst.uri, neo4j_password=inst.password())
+    directory = load_directory()
+
+    async def prepare(db):  # type: ignore[no-untyped-def]
+        await db.apply_schema()
+        await write_directory(db, directory)
+        await load_hsds(db, ROOT / "tests/fixtures/hsds/valid/test-shelter")
+        await load_cases(db, planted.write(home / "planted.ijson"))
+
+    with_db(cfg, prepare)
+    try:
+        with Server(cfg) as server:
+            sender = GQL(server.url, make_token(cfg, "COORDINATOR", "sender", "kz-sana-sezim"))
+            referrals = [sender(
+                "mutation($i: CreateReferralInput!) { createReferral(input: $i) { id } }",
+                i={"serviceId": "test-shelter", "needs": ["SHELTER"], "consent": True,
+                   "profile": {"region": "pavlodar", "age": 30, "sex": "FEMALE",
+                               "citizenship": "KZ"}})["createReferral"]["id"] for _ in range(2)]
+            ids = ([o["id"] for o in directory.organizations[:40]]
+                   + [s["id"] for s in directory.services[:40]]
+                   + ["test-shelter", "test-shelter-org"] + referrals
+                   + [e["id"] for e in planted.entities()])
+            strings = ([r["code"] for r in directory.regions] + [n["code"] for n in directory.needs]
+                       + ["Жанибек Келекеев", "Kelekeeva", "Janibek", "1985-03-02", "KZ",
+                          "kz-sana-sezim", "2023-017"])
+            yield Fuzz(server, cfg, build_schema(cfg).as_str(), ids, strings)
+    finally:
+        inst.stop()
+
+
+def check(body: dict[str, Any], status: int) -> list[str]:
+    """The codes of a well-formed answer's errors; fails on anything a client must never see."""
+    assert status == 200, body
+    text = json.dumps(body, ensure_ascii=False)
+    for leak in LEAKS + VICTIM:
+        assert leak not in text, (leak, body)
+    codes = [(e.get("extensions") or {}).get("code") for e in body.get("errors") or []]
+    assert set(codes) <= CODES, body
+    return codes  # type: ignore[return-value]
+
+
+@pytest.mark.parametrize("role", ["ADMIN", "INVESTIGATOR", "COORDINATOR", "LOADER"])
+def test_any_query_gets_a_clean_answer(fuzz: Fuzz, role: str) -> None:
+    client = fuzz.client(role, "kz-rodnik" if role == "COORDINATOR" else None)
+    seen: set[str] = set()
+
+    @FUZZ
+    @given(hg.queries(fuzz.sdl, custom_scalars=fuzz.scalars()))
+    def ask(query: str) -> None:
+        r = client.post(query)
+        seen.update(check(r.json(), r.status_code) or ["OK"])
+
+    ask()
+    assert "OK" in seen and "BAD_INPUT" in seen  # the fuzz reached answers and refusals alike
+
+
+@pytest.mark.parametrize("role", ["COORDINATOR", "LOADER"])
+def test_investigation_fields_are_refused_whatever_the_arguments(fuzz: Fuzz, role: str) -> None:
+    client = fuzz.client(role, "kz-rodnik" if role == "COORDINATOR" else None)
+
+    @FUZZ
+    @given(hg.queries(fuzz.sdl, fields=INVESTIGATION_FIELDS, custom_scalars=fuzz.scalars()))
+    def ask(query: str) -> None:
+        r = client.post(query)
+        body = r.json()
+        assert set(check(body, r.status_code)) == {"FORBIDDEN"}, body
+        assert body["data"] is None, body
+
+    ask()
+
+
+@pytest.mark.parametrize("role", ["ADMIN", "COORDINATOR", "INVESTIGATOR"])
+def test_any_mutation_gets_a_clean_answer(fuzz: Fuzz, role: str) -> None:
+    client = fuzz.client(role, "kz-sana-sezim" if role == "COORDINATOR" else None)
+
+    @FUZZ
+    @given(hg.mutations(fuzz.sdl, fields=MUTATIONS, custom_scalars=fuzz.scalars()))
+    def change(query: str) -> None:
+        r = client.post(query)
+        check(r.json(), r.status_code)
+
+    change()
