@@ -99,52 +99,52 @@ MATCH (b:Entity {id: r.to})
 OPTIONAL CALL (r) {
   WITH r WHERE coalesce(r.known, true) AND r.type IN ['SUSPECT_IN', 'VICTIM_IN', 'WITNESS_IN']
   MATCH ()-[old:SUSPECT_IN {id: r.id}]->()
-  USING INDEX old:SUSPECT_IN(id)
+  USING INDEX SEEK old:SUSPECT_IN(id)
   RETURN old
   UNION
   WITH r WHERE coalesce(r.known, true) AND r.type IN ['SUSPECT_IN', 'VICTIM_IN', 'WITNESS_IN']
   MATCH ()-[old:VICTIM_IN {id: r.id}]->()
-  USING INDEX old:VICTIM_IN(id)
+  USING INDEX SEEK old:VICTIM_IN(id)
   RETURN old
   UNION
   WITH r WHERE coalesce(r.known, true) AND r.type IN ['SUSPECT_IN', 'VICTIM_IN', 'WITNESS_IN']
   MATCH ()-[old:WITNESS_IN {id: r.id}]->()
-  USING INDEX old:WITNESS_IN(id)
+  USING INDEX SEEK old:WITNESS_IN(id)
   RETURN old
   UNION
   WITH r WHERE coalesce(r.known, true) AND r.type = 'ASSOCIATE_OF'
   MATCH ()-[old:ASSOCIATE_OF {id: r.id}]->()
-  USING INDEX old:ASSOCIATE_OF(id)
+  USING INDEX SEEK old:ASSOCIATE_OF(id)
   RETURN old
   UNION
   WITH r WHERE coalesce(r.known, true) AND r.type = 'FAMILY_OF'
   MATCH ()-[old:FAMILY_OF {id: r.id}]->()
-  USING INDEX old:FAMILY_OF(id)
+  USING INDEX SEEK old:FAMILY_OF(id)
   RETURN old
   UNION
   WITH r WHERE coalesce(r.known, true) AND r.type = 'EMPLOYED_BY'
   MATCH ()-[old:EMPLOYED_BY {id: r.id}]->()
-  USING INDEX old:EMPLOYED_BY(id)
+  USING INDEX SEEK old:EMPLOYED_BY(id)
   RETURN old
   UNION
   WITH r WHERE coalesce(r.known, true) AND r.type = 'MEMBER_OF_ORG'
   MATCH ()-[old:MEMBER_OF_ORG {id: r.id}]->()
-  USING INDEX old:MEMBER_OF_ORG(id)
+  USING INDEX SEEK old:MEMBER_OF_ORG(id)
   RETURN old
   UNION
   WITH r WHERE coalesce(r.known, true) AND r.type = 'OWNS'
   MATCH ()-[old:OWNS {id: r.id}]->()
-  USING INDEX old:OWNS(id)
+  USING INDEX SEEK old:OWNS(id)
   RETURN old
   UNION
   WITH r WHERE coalesce(r.known, true) AND r.type = 'PAID'
   MATCH ()-[old:PAID {id: r.id}]->()
-  USING INDEX old:PAID(id)
+  USING INDEX SEEK old:PAID(id)
   RETURN old
   UNION
   WITH r WHERE coalesce(r.known, true) AND r.type = 'LINKED_TO'
   MATCH ()-[old:LINKED_TO {id: r.id}]->()
-  USING INDEX old:LINKED_TO(id)
+  USING INDEX SEEK old:LINKED_TO(id)
   RETURN old
 }
 WITH r, a, b, old, CASE WHEN old IS NULL THEN 'created'
@@ -176,52 +176,52 @@ UNWIND $rows AS e
 CALL (e) {
   WITH e WHERE e.type IN ['SUSPECT_IN', 'VICTIM_IN', 'WITNESS_IN']
   MATCH ()-[r:SUSPECT_IN {id: e.id}]->()
-  USING INDEX r:SUSPECT_IN(id)
+  USING INDEX SEEK r:SUSPECT_IN(id)
   RETURN r.id AS known, r.row_hash AS hash
   UNION
   WITH e WHERE e.type IN ['SUSPECT_IN', 'VICTIM_IN', 'WITNESS_IN']
   MATCH ()-[r:VICTIM_IN {id: e.id}]->()
-  USING INDEX r:VICTIM_IN(id)
+  USING INDEX SEEK r:VICTIM_IN(id)
   RETURN r.id AS known, r.row_hash AS hash
   UNION
   WITH e WHERE e.type IN ['SUSPECT_IN', 'VICTIM_IN', 'WITNESS_IN']
   MATCH ()-[r:WITNESS_IN {id: e.id}]->()
-  USING INDEX r:WITNESS_IN(id)
+  USING INDEX SEEK r:WITNESS_IN(id)
   RETURN r.id AS known, r.row_hash AS hash
   UNION
   WITH e WHERE e.type = 'ASSOCIATE_OF'
   MATCH ()-[r:ASSOCIATE_OF {id: e.id}]->()
-  USING INDEX r:ASSOCIATE_OF(id)
+  USING INDEX SEEK r:ASSOCIATE_OF(id)
   RETURN r.id AS known, r.row_hash AS hash
   UNION
   WITH e WHERE e.type = 'FAMILY_OF'
   MATCH ()-[r:FAMILY_OF {id: e.id}]->()
-  USING INDEX r:FAMILY_OF(id)
+  USING INDEX SEEK r:FAMILY_OF(id)
   RETURN r.id AS known, r.row_hash AS hash
   UNION
   WITH e WHERE e.type = 'EMPLOYED_BY'
   MATCH ()-[r:EMPLOYED_BY {id: e.id}]->()
-  USING INDEX r:EMPLOYED_BY(id)
+  USING INDEX SEEK r:EMPLOYED_BY(id)
   RETURN r.id AS known, r.row_hash AS hash
   UNION
   WITH e WHERE e.type = 'MEMBER_OF_ORG'
   MATCH ()-[r:MEMBER_OF_ORG {id: e.id}]->()
-  USING INDEX r:MEMBER_OF_ORG(id)
+  USING INDEX SEEK r:MEMBER_OF_ORG(id)
   RETURN r.id AS known, r.row_hash AS hash
   UNION
   WITH e WHERE e.type = 'OWNS'
   MATCH ()-[r:OWNS {id: e.id}]->()
-  USING INDEX r:OWNS(id)
+  USING INDEX SEEK r:OWNS(id)
   RETURN r.id AS known, r.row_hash AS hash
   UNION
   WITH e WHERE e.type = 'PAID'
   MATCH ()-[r:PAID {id: e.id}]->()
-  USING INDEX r:PAID(id)
+  USING INDEX SEEK r:PAID(id)
   RETURN r.id AS known, r.row_hash AS hash
   UNION
   WITH e WHERE e.type = 'LINKED_TO'
   MATCH ()-[r:LINKED_TO {id: e.id}]->()
-  USING INDEX r:LINKED_TO(id)
+  USING INDEX SEEK r:LINKED_TO(id)
   RETURN r.id AS known, r.row_hash AS hash
 }
 RETURN DISTINCT known, hash

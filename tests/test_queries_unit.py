@@ -44,6 +44,8 @@ def test_a_well_formed_file(tmp_path: Path) -> None:
      "unknown relationship type 'TELEPORTS_TO'", 4),
     ("// name: a\n\nMATCH (o:Secret) RETURN o\n", "unknown label 'Secret'", 3),
     ("// name: a\nMATCH (o)\nWHERE o:Organization OR o:Secret RETURN o\n", "unknown label 'Secret'", 3),
+    ("// name: a\n// params: id\nMATCH ()-[r:PAID {id: $id}]->()\nUSING INDEX r:PAID(id)\nRETURN r\n",
+     "must say USING INDEX SEEK", 4),
     ("MATCH (n) RETURN n\n", "expected a '// name: ...' header", 1),
     ("// name: a\n// name: b\nRETURN 1\n", "has no body", 1),
     ("// name: Bad-Name\nRETURN 1\n", "bad query name", 1),
