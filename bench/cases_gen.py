@@ -59,8 +59,9 @@ def _identifier(i: int) -> tuple[str, str]:
     return "idNumber", f"N{i:09d}"
 
 
-def generate(path: Path, nodes: int, rels: int, seed: int) -> Generated:
-    """FtM JSON lines for a graph of about `nodes` nodes and `rels` relationships."""
+def generate(path: Path, nodes: int, rels: int, seed: int, prefix: str = "") -> Generated:
+    """FtM JSON lines for a graph of about `nodes` nodes and `rels` relationships; `prefix` starts
+    every entity id (a later file of new entities that share identifiers with an earlier one)."""
     rng = random.Random(seed)
     g = Generated()
     g.cases, g.companies = max(2, nodes // 50), max(2, nodes // 20)
@@ -79,7 +80,7 @@ def generate(path: Path, nodes: int, rels: int, seed: int) -> Generated:
             ident = idents.draw()
             used.add(ident)
             kind, value = _identifier(ident)
-            w(_e(f"co{i}", "Company", {"name": f"TOO Company {i}", kind if kind != "idNumber"
+            w(_e(f"{prefix}co{i}", "Company", {"name": f"TOO Company {i}", kind if kind != "idNumber"
                                        else "registrationNumber": value}))
             uses += 1
         for i in range(g.people):
@@ -92,29 +93,30 @@ def generate(path: Path, nodes: int, rels: int, seed: int) -> Generated:
                 kind, value = _identifier(ident)
                 props.setdefault(kind, []).append(value)
                 uses += 1
-            w(_e(f"p{i}", "Person", props))
+            w(_e(f"{prefix}p{i}", "Person", props))
         for c in range(g.cases):
-            w(_e(f"case{c}", "CourtCase", {"caseNumber": f"{2015 + c % 10}-{c:06d}",
-                                            "category": "Art. 128 CC RK"}))
+            case = f"{prefix}case{c}"
+            w(_e(case, "CourtCase", {"caseNumber": f"{2015 + c % 10}-{c:06d}",
+                                     "category": "Art. 128 CC RK"}))
             for k, role in enumerate(("suspect", "suspect", "suspect", "victim", "witness")):
-                person = f"p{rng.randrange(g.people)}"
-                w(_e(f"party{c}-{k}", "CourtCaseParty", {"party": person, "case": f"case{c}",
-                                                         "role": role}))
+                person = f"{prefix}p{rng.randrange(g.people)}"
+                w(_e(f"{prefix}party{c}-{k}", "CourtCaseParty",
+                     {"party": person, "case": case, "role": role}))
                 if role == "suspect":
-                    g.suspects.append((person, f"case{c}"))
+                    g.suspects.append((person, case))
         remaining = max(0, rels - uses - party_rels)
         for j in range(remaining):
             a, b = people.draw(), people.draw()
+            pa, pb, co = f"{prefix}p{a}", f"{prefix}p{b}", f"{prefix}co{b % g.companies}"
             r = j % 20
             if r < 12:
                 if a != b:
-                    w(_e(f"as{j}", "Associate", {"person": f"p{a}", "associate": f"p{b}"}))
+                    w(_e(f"{prefix}as{j}", "Associate", {"person": pa, "associate": pb}))
             elif r < 17:
-                w(_e(f"pay{j}", "Payment", {"payer": f"p{a}", "beneficiary": f"co{b % g.companies}",
-                                            "amount": str(rng.randint(1, 500) * 1000),
-                                            "currency": "KZT", "date": "2024-01-15"}))
+                w(_e(f"{prefix}pay{j}", "Payment", {"payer": pa, "beneficiary": co,
+                                                    "amount": str(rng.randint(1, 500) * 1000),
+                                                    "currency": "KZT", "date": "2024-01-15"}))
             else:
-                w(_e(f"emp{j}", "Employment", {"employee": f"p{a}",
-                                               "employer": f"co{b % g.companies}"}))
+                w(_e(f"{prefix}emp{j}", "Employment", {"employee": pa, "employer": co}))
     g.identifiers = len(used)
     return g

@@ -37,6 +37,7 @@ from graph.directory_write import Outcomes
 from graph.investigations_write import CaseRows
 from graph.queries import query
 from graph.tracing import SUPER_DEGREE
+from loaders.ftm_load import load_cases
 from loaders.ftm_map import FtmMapper
 from loaders.ftm_read import read_entities
 from loaders.gc_pause import gc_paused
@@ -84,6 +85,17 @@ class Loaded:
 
 
 @dataclass
+class Later:
+    """A later, smaller case file of new entities sharing identifiers with the loaded graph,
+    through load_cases as `referralnet load cases` runs it; then the same file again."""
+
+    lines: int
+    nodes: int  # created by the first load
+    first_s: float
+    again_s: float  # nothing to change: read, check, map and compare only
+
+
+@dataclass
 class Measured:
     http: Stats
     raw: Stats
@@ -98,6 +110,7 @@ class InvResult:
     linked: Measured
     connection: Measured
     neighborhood: Measured
+    later: Later
     floor: Floor
     server: str
     probes: tuple[float, float]  # bench.report.speed_probe at the start and at the end
@@ -248,6 +261,22 @@ async def _measure(settings: Settings, server: ApiServer, token: str, g: Generat
     return out[0], out[1], out[2]
 
 
+async def _later(settings: Settings, path: Path, opts: InvOptions) -> Later:
+    g = generate(path, max(100, opts.nodes // 50), max(300, opts.rels // 50), opts.seed + 1, "later-")
+    db = Database(replace(settings, load_chunk_rows=opts.chunk, load_concurrency=opts.writers))
+    try:
+        t0 = time.perf_counter()
+        first = await load_cases(db, path)
+        t1 = time.perf_counter()
+        again = await load_cases(db, path)
+        t2 = time.perf_counter()
+    finally:
+        await db.close()
+    if any(o["created"] or o["updated"] for o in again.written.values()):
+        raise BenchError(f"loading the later file again changed the graph: {again.written}")
+    return Later(g.lines, first.written["nodes"]["created"], t1 - t0, t2 - t1)
+
+
 async def _token(settings: Settings) -> str:
     db = Database(settings)
     try:
@@ -276,9 +305,13 @@ def run(opts: InvOptions) -> InvResult:
             with ApiServer(settings_for(inst), home / "api.log") as server:
                 linked, conn, hood = asyncio.run(_measure(settings_for(inst), server, token, g, opts,
                                                           inst.pid()))
+            later = asyncio.run(_later(settings_for(inst, TX_TIMEOUT_S), home / "later.ijson", opts))
+            log(f"later file: {later.lines} lines in {later.first_s:.1f}s, again in "
+                f"{later.again_s:.1f}s")
             # last: it adds relationships to a graph nothing measures any more
             floor = asyncio.run(write_floor(settings_for(inst, TX_TIMEOUT_S), opts.chunk,
                                             opts.writers, opts.seed, inst.pid()))
             log(f"write floor: {floor.rels} bare relationships in {floor.seconds:.1f}s = "
                 f"{floor.rps:.0f}/s, {floor.cpu_us:.1f} µs of Neo4j CPU each")
-    return InvResult(opts, g, loaded, linked, conn, hood, floor, server_name, (probe, speed_probe()))
+    return InvResult(opts, g, loaded, linked, conn, hood, later, floor, server_name,
+                     (probe, speed_probe()))

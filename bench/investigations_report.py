@@ -24,7 +24,7 @@ def _verdict(value: float, target: float, below: bool = True) -> str:
 
 
 def render(r: InvResult) -> str:
-    o, g, ld, f = r.options, r.generated, r.loaded, r.floor
+    o, g, ld, f, lt = r.options, r.generated, r.loaded, r.floor, r.later
     m, v = machine(), versions()
     full = o.nodes >= 1_000_000 and o.rels >= 3_000_000
     size_note = "" if full else (
@@ -52,6 +52,10 @@ def render(r: InvResult) -> str:
         [f"write (chunked, {o.chunk:,} new rows a transaction, {o.writers} at a time)", f"{ld.write_s:.1f}",
          f"{ld.rows / ld.write_s:,.0f}"],
         ["**all**", f"{ld.seconds:.1f}", f"**{ld.rps:,.0f}**"]])
+    later = table(["Load of the later file", "Seconds", "Rows/s"], [
+        [f"into this graph ({lt.nodes:,} new cases, people and companies)", f"{lt.first_s:.1f}",
+         f"{lt.lines / lt.first_s:,.0f}"],
+        ["the same file again (nothing to change)", f"{lt.again_s:.1f}", f"{lt.lines / lt.again_s:,.0f}"]])
     return f"""## {SECTION}
 
 Measured {r.at} by `python -m bench --only investigations` (bench/investigations.py), seed
@@ -86,6 +90,18 @@ transactions of {o.chunk:,}, {o.writers} at a time, on the Neo4j the import warm
 {c['rels']:,} relationships alone take {c['rels'] / f.rps:.0f} s, against the
 {budget} s in which an import at {TARGET_RPS:,} rows/s reads, checks, maps and
 writes the whole file.
+
+Cases arrive one file at a time into a graph that already holds others: after the measurements
+above, a later file of {lt.lines:,} lines of the same kind (new entities whose phones, emails,
+addresses and documents are drawn from the same values, so that they share identifiers with the
+graph) went through `load_cases` as `referralnet load cases` runs it, reading and mapping
+included, then the same file again:
+
+{later}
+Such a load first reads what the graph holds of its entities; those look-ups must seek their
+index (USING INDEX SEEK). Planned on statistics taken while the graph was empty, the planner
+chose to scan the whole index for every row: a second 53,100-line file into a graph one such
+file had filled took 77 s instead of 10 before that (2026-12-05).
 
 Where the time goes (measured on their own on this machine, 2026-12-05; the figures of one
 session vary by a third from hour to hour, so compare phases within one run): reading and mapping
