@@ -203,11 +203,11 @@ class Database:
         @neo4j.unit_of_work(timeout=timeout_s or float(self.settings.tx_timeout_s))
         async def work(tx: AsyncManagedTransaction) -> T:
             return await fn(Tx(tx))
-        async def run() -> T:
+        # not run to its end when cancelled (unlike a statement of its own): a load's chunk must
+        # roll back with its cancelled load, not commit behind the load's undo
+        try:
             async with self.driver.session(database=self.database) as session:
                 return await session.execute_write(work)
-        try:
-            return await self._to_the_end(run())
         except Exception as e:
             raise wrap_driver_error(e, name) from e
 

@@ -7,6 +7,7 @@ Suspect role stays exactly on the suspects through reloads, undo and the schema'
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import os
@@ -237,6 +238,36 @@ def test_an_interrupted_chunked_load_is_undone(fresh: Settings, tmp_path: Path) 
     report = load(chunked(fresh), everything)  # and the same file then loads whole
     assert report.written["edges"]["created"] == len(parties) + 20
     assert report.written["nodes"]["created"] == 20
+
+
+def test_a_load_cancelled_in_mid_transaction_is_undone(fresh: Settings, tmp_path: Path) -> None:
+    # a cancelled task (Ctrl-C, a caller giving up) must not leave a chunk committing behind the
+    # undo: its transaction is rolled back with it
+    wipe(fresh)
+    rows = entities()
+    load(fresh, write(tmp_path / "first.ijson", rows[:40]))
+    before = fingerprint(fresh), counts(fresh)
+    everything = write(tmp_path / "all.ijson", rows + [
+        entity(f"p-new-{i}", "Person", name=f"New Person {i}", phone=f"+7 701 9{i:06}")
+        for i in range(3000)])
+    committed: list[str] = []
+
+    async def go(db: Database) -> None:
+        task = asyncio.current_task()
+        assert task is not None
+
+        def progress(kind: str, n: int) -> None:
+            committed.append(kind)
+            if kind == "nodes" and committed.count("nodes") == 2:
+                # the writer that reported goes on to its next chunk: cancelled in mid-transaction
+                asyncio.get_running_loop().call_soon(task.cancel)
+
+        await load_cases(db, everything, progress=progress)
+
+    with pytest.raises(asyncio.CancelledError):
+        with_db(chunked(fresh, 500), go)
+    assert (fingerprint(fresh), counts(fresh)) == before
+    assert unfinished(fresh) == []
 
 
 def test_a_case_load_left_running_is_undone_by_the_next(fresh: Settings, tmp_path: Path) -> None:
