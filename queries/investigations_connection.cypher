@@ -11,7 +11,7 @@ MATCH p = ALL SHORTEST (a) ((x)-[r:USES|REGISTERED_AT|ASSOCIATE_OF|FAMILY_OF|EMP
     WHERE (type(r) <> 'SAME_AS' OR r.status = 'CONFIRMED')
       AND (x = a OR COUNT { (x)--() } <= $super_degree)){1,1} (b)
 WITH p LIMIT $limit
-RETURN [n IN nodes(p) | n {.id, .caption, .pseudonymous, label: [l IN labels(n) WHERE l <> 'Entity'][0],
+RETURN [n IN nodes(p) | n {.id, .caption, .pseudonymous, label: [l IN labels(n) WHERE NOT l IN ['Entity', 'Suspect']][0],
             degree: COUNT { (n)--() }}] AS nodes,
        [r IN relationships(p) | {type: type(r), source: startNode(r).id, target: endNode(r).id, id: r.id,
          role: r.role, relationship: r.relationship, amount: r.amount,
@@ -27,7 +27,7 @@ MATCH p = ALL SHORTEST (a) ((x)-[r:USES|REGISTERED_AT|ASSOCIATE_OF|FAMILY_OF|EMP
     WHERE (type(r) <> 'SAME_AS' OR r.status = 'CONFIRMED')
       AND (x = a OR COUNT { (x)--() } <= $super_degree)){1,2} (b)
 WITH p LIMIT $limit
-RETURN [n IN nodes(p) | n {.id, .caption, .pseudonymous, label: [l IN labels(n) WHERE l <> 'Entity'][0],
+RETURN [n IN nodes(p) | n {.id, .caption, .pseudonymous, label: [l IN labels(n) WHERE NOT l IN ['Entity', 'Suspect']][0],
             degree: COUNT { (n)--() }}] AS nodes,
        [r IN relationships(p) | {type: type(r), source: startNode(r).id, target: endNode(r).id, id: r.id,
          role: r.role, relationship: r.relationship, amount: r.amount,
@@ -43,7 +43,7 @@ MATCH p = ALL SHORTEST (a) ((x)-[r:USES|REGISTERED_AT|ASSOCIATE_OF|FAMILY_OF|EMP
     WHERE (type(r) <> 'SAME_AS' OR r.status = 'CONFIRMED')
       AND (x = a OR COUNT { (x)--() } <= $super_degree)){1,3} (b)
 WITH p LIMIT $limit
-RETURN [n IN nodes(p) | n {.id, .caption, .pseudonymous, label: [l IN labels(n) WHERE l <> 'Entity'][0],
+RETURN [n IN nodes(p) | n {.id, .caption, .pseudonymous, label: [l IN labels(n) WHERE NOT l IN ['Entity', 'Suspect']][0],
             degree: COUNT { (n)--() }}] AS nodes,
        [r IN relationships(p) | {type: type(r), source: startNode(r).id, target: endNode(r).id, id: r.id,
          role: r.role, relationship: r.relationship, amount: r.amount,
@@ -59,7 +59,7 @@ MATCH p = ALL SHORTEST (a) ((x)-[r:USES|REGISTERED_AT|ASSOCIATE_OF|FAMILY_OF|EMP
     WHERE (type(r) <> 'SAME_AS' OR r.status = 'CONFIRMED')
       AND (x = a OR COUNT { (x)--() } <= $super_degree)){1,4} (b)
 WITH p LIMIT $limit
-RETURN [n IN nodes(p) | n {.id, .caption, .pseudonymous, label: [l IN labels(n) WHERE l <> 'Entity'][0],
+RETURN [n IN nodes(p) | n {.id, .caption, .pseudonymous, label: [l IN labels(n) WHERE NOT l IN ['Entity', 'Suspect']][0],
             degree: COUNT { (n)--() }}] AS nodes,
        [r IN relationships(p) | {type: type(r), source: startNode(r).id, target: endNode(r).id, id: r.id,
          role: r.role, relationship: r.relationship, amount: r.amount,
@@ -75,7 +75,7 @@ MATCH p = ALL SHORTEST (a) ((x)-[r:USES|REGISTERED_AT|ASSOCIATE_OF|FAMILY_OF|EMP
     WHERE (type(r) <> 'SAME_AS' OR r.status = 'CONFIRMED')
       AND (x = a OR COUNT { (x)--() } <= $super_degree)){1,5} (b)
 WITH p LIMIT $limit
-RETURN [n IN nodes(p) | n {.id, .caption, .pseudonymous, label: [l IN labels(n) WHERE l <> 'Entity'][0],
+RETURN [n IN nodes(p) | n {.id, .caption, .pseudonymous, label: [l IN labels(n) WHERE NOT l IN ['Entity', 'Suspect']][0],
             degree: COUNT { (n)--() }}] AS nodes,
        [r IN relationships(p) | {type: type(r), source: startNode(r).id, target: endNode(r).id, id: r.id,
          role: r.role, relationship: r.relationship, amount: r.amount,
@@ -91,7 +91,7 @@ MATCH p = ALL SHORTEST (a) ((x)-[r:USES|REGISTERED_AT|ASSOCIATE_OF|FAMILY_OF|EMP
     WHERE (type(r) <> 'SAME_AS' OR r.status = 'CONFIRMED')
       AND (x = a OR COUNT { (x)--() } <= $super_degree)){1,6} (b)
 WITH p LIMIT $limit
-RETURN [n IN nodes(p) | n {.id, .caption, .pseudonymous, label: [l IN labels(n) WHERE l <> 'Entity'][0],
+RETURN [n IN nodes(p) | n {.id, .caption, .pseudonymous, label: [l IN labels(n) WHERE NOT l IN ['Entity', 'Suspect']][0],
             degree: COUNT { (n)--() }}] AS nodes,
        [r IN relationships(p) | {type: type(r), source: startNode(r).id, target: endNode(r).id, id: r.id,
          role: r.role, relationship: r.relationship, amount: r.amount,

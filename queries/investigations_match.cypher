@@ -5,7 +5,7 @@ MATCH (p:Entity {id: $id})
 WHERE p:Person
 RETURN p {.id, .caption, .name, .aliases, .birth_date, .pseudonymous,
           label: 'Person', degree: COUNT { (p)--() }} AS person,
-       [(p)-[:USES]->(i) | i {.id, .caption, label: [l IN labels(i) WHERE l <> 'Entity'][0]}] AS identifiers,
+       [(p)-[:USES]->(i) | i {.id, .caption, label: [l IN labels(i) WHERE NOT l IN ['Entity', 'Suspect']][0]}] AS identifiers,
        [(p)-[:SUSPECT_IN]->(k) | k {.id, .number}] AS cases
 
 // name: match_candidates_by_keys
@@ -19,7 +19,7 @@ WHERE node.id <> coalesce($exclude_id, '') AND NOT coalesce(node.pseudonymous, f
   AND NOT EXISTS { (node)-[s:SAME_AS]-(o:Entity) WHERE o.id = $exclude_id AND s.status = 'REJECTED' }
 RETURN node {.id, .caption, .name, .aliases, .birth_date, .pseudonymous,
              label: 'Person', degree: COUNT { (node)--() }} AS person,
-       [(node)-[:USES]->(i) | i {.id, .caption, label: [l IN labels(i) WHERE l <> 'Entity'][0]}] AS identifiers,
+       [(node)-[:USES]->(i) | i {.id, .caption, label: [l IN labels(i) WHERE NOT l IN ['Entity', 'Suspect']][0]}] AS identifiers,
        [(node)-[:SUSPECT_IN]->(k) | k {.id, .number}] AS cases,
        [(node)-[s:SAME_AS]-(o:Entity) WHERE o.id = $exclude_id | s.status][0] AS status
 
@@ -32,7 +32,7 @@ WHERE node <> p AND COUNT { (i)--() } <= $super_degree AND NOT coalesce(node.pse
 WITH DISTINCT p, node LIMIT $limit
 RETURN node {.id, .caption, .name, .aliases, .birth_date, .pseudonymous,
              label: 'Person', degree: COUNT { (node)--() }} AS person,
-       [(node)-[:USES]->(i) | i {.id, .caption, label: [l IN labels(i) WHERE l <> 'Entity'][0]}] AS identifiers,
+       [(node)-[:USES]->(i) | i {.id, .caption, label: [l IN labels(i) WHERE NOT l IN ['Entity', 'Suspect']][0]}] AS identifiers,
        [(node)-[:SUSPECT_IN]->(k) | k {.id, .number}] AS cases,
        [(node)-[s:SAME_AS]-(p) | s.status][0] AS status
 

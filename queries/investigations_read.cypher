@@ -6,7 +6,7 @@ WHERE c:Case
 RETURN c {.id, .number, .name, .article, .court, .region, .opened_on, .closed_on, .status} AS case,
        [(p)-[r:SUSPECT_IN|VICTIM_IN|WITNESS_IN]->(c) | {
           role: replace(type(r), '_IN', ''), birth_date: p.birth_date,
-          node: p {.id, .caption, .pseudonymous, label: [l IN labels(p) WHERE l <> 'Entity'][0],
+          node: p {.id, .caption, .pseudonymous, label: [l IN labels(p) WHERE NOT l IN ['Entity', 'Suspect']][0],
                    degree: COUNT { (p)--() }},
           cases: [(p)-[:SUSPECT_IN]->(k) WHERE k <> c | k {.id, .number}]}] AS parties
 
@@ -15,7 +15,7 @@ RETURN c {.id, .number, .name, .article, .court, .region, .opened_on, .closed_on
 // Nodes by id, as trace nodes, with the cases each is a suspect in.
 UNWIND $ids AS id
 MATCH (n:Entity {id: id})
-RETURN n {.id, .caption, .pseudonymous, label: [l IN labels(n) WHERE l <> 'Entity'][0],
+RETURN n {.id, .caption, .pseudonymous, label: [l IN labels(n) WHERE NOT l IN ['Entity', 'Suspect']][0],
           degree: COUNT { (n)--() }} AS node,
        [(n)-[:SUSPECT_IN]->(k) | k {.id, .number}] AS cases
 
@@ -29,7 +29,7 @@ CALL () {
   MATCH (:FtmRecord {id: $id})-[:RECORD_OF]->(n)
   RETURN n
 }
-RETURN n {.id, .caption, .pseudonymous, label: [l IN labels(n) WHERE l <> 'Entity'][0],
+RETURN n {.id, .caption, .pseudonymous, label: [l IN labels(n) WHERE NOT l IN ['Entity', 'Suspect']][0],
           degree: COUNT { (n)--() }} AS node
 LIMIT 1
 

@@ -23,10 +23,10 @@ WHERE o <> s AND NOT o IN own
 WITH c, s, o, p ORDER BY length(p), o.id LIMIT $rows
 RETURN collect(CASE WHEN COUNT { (o)--() } > $super_degree
        THEN {start: s.id, end: o.id, kind: 'SUPER',
-             nodes: [o {.id, .caption, .pseudonymous, label: [l IN labels(o) WHERE l <> 'Entity'][0],
+             nodes: [o {.id, .caption, .pseudonymous, label: [l IN labels(o) WHERE NOT l IN ['Entity', 'Suspect']][0],
                         degree: COUNT { (o)--() }}]}
        ELSE {start: s.id, end: o.id, kind: 'SUSPECT',
-       nodes: [n IN nodes(p) | n {.id, .caption, .pseudonymous, label: [l IN labels(n) WHERE l <> 'Entity'][0],
+       nodes: [n IN nodes(p) | n {.id, .caption, .pseudonymous, label: [l IN labels(n) WHERE NOT l IN ['Entity', 'Suspect']][0],
             degree: COUNT { (n)--() }}],
        rels: [r IN relationships(p) | {type: type(r), source: startNode(r).id, target: endNode(r).id, id: r.id,
          role: r.role, relationship: r.relationship, amount: r.amount,
@@ -50,10 +50,10 @@ WHERE o <> s AND NOT o IN own
 WITH c, s, o, p ORDER BY length(p), o.id LIMIT $rows
 RETURN collect(CASE WHEN COUNT { (o)--() } > $super_degree
        THEN {start: s.id, end: o.id, kind: 'SUPER',
-             nodes: [o {.id, .caption, .pseudonymous, label: [l IN labels(o) WHERE l <> 'Entity'][0],
+             nodes: [o {.id, .caption, .pseudonymous, label: [l IN labels(o) WHERE NOT l IN ['Entity', 'Suspect']][0],
                         degree: COUNT { (o)--() }}]}
        ELSE {start: s.id, end: o.id, kind: 'SUSPECT',
-       nodes: [n IN nodes(p) | n {.id, .caption, .pseudonymous, label: [l IN labels(n) WHERE l <> 'Entity'][0],
+       nodes: [n IN nodes(p) | n {.id, .caption, .pseudonymous, label: [l IN labels(n) WHERE NOT l IN ['Entity', 'Suspect']][0],
             degree: COUNT { (n)--() }}],
        rels: [r IN relationships(p) | {type: type(r), source: startNode(r).id, target: endNode(r).id, id: r.id,
          role: r.role, relationship: r.relationship, amount: r.amount,
@@ -77,10 +77,10 @@ WHERE o <> s AND NOT o IN own
 WITH c, s, o, p ORDER BY length(p), o.id LIMIT $rows
 RETURN collect(CASE WHEN COUNT { (o)--() } > $super_degree
        THEN {start: s.id, end: o.id, kind: 'SUPER',
-             nodes: [o {.id, .caption, .pseudonymous, label: [l IN labels(o) WHERE l <> 'Entity'][0],
+             nodes: [o {.id, .caption, .pseudonymous, label: [l IN labels(o) WHERE NOT l IN ['Entity', 'Suspect']][0],
                         degree: COUNT { (o)--() }}]}
        ELSE {start: s.id, end: o.id, kind: 'SUSPECT',
-       nodes: [n IN nodes(p) | n {.id, .caption, .pseudonymous, label: [l IN labels(n) WHERE l <> 'Entity'][0],
+       nodes: [n IN nodes(p) | n {.id, .caption, .pseudonymous, label: [l IN labels(n) WHERE NOT l IN ['Entity', 'Suspect']][0],
             degree: COUNT { (n)--() }}],
        rels: [r IN relationships(p) | {type: type(r), source: startNode(r).id, target: endNode(r).id, id: r.id,
          role: r.role, relationship: r.relationship, amount: r.amount,
@@ -104,10 +104,10 @@ WHERE o <> s AND NOT o IN own
 WITH c, s, o, p ORDER BY length(p), o.id LIMIT $rows
 RETURN collect(CASE WHEN COUNT { (o)--() } > $super_degree
        THEN {start: s.id, end: o.id, kind: 'SUPER',
-             nodes: [o {.id, .caption, .pseudonymous, label: [l IN labels(o) WHERE l <> 'Entity'][0],
+             nodes: [o {.id, .caption, .pseudonymous, label: [l IN labels(o) WHERE NOT l IN ['Entity', 'Suspect']][0],
                         degree: COUNT { (o)--() }}]}
        ELSE {start: s.id, end: o.id, kind: 'SUSPECT',
-       nodes: [n IN nodes(p) | n {.id, .caption, .pseudonymous, label: [l IN labels(n) WHERE l <> 'Entity'][0],
+       nodes: [n IN nodes(p) | n {.id, .caption, .pseudonymous, label: [l IN labels(n) WHERE NOT l IN ['Entity', 'Suspect']][0],
             degree: COUNT { (n)--() }}],
        rels: [r IN relationships(p) | {type: type(r), source: startNode(r).id, target: endNode(r).id, id: r.id,
          role: r.role, relationship: r.relationship, amount: r.amount,
@@ -126,7 +126,7 @@ UNWIND $ids AS id
 MATCH (x:Entity {id: id})-[r:USES|REGISTERED_AT|ASSOCIATE_OF|FAMILY_OF|EMPLOYED_BY|MEMBER_OF_ORG|OWNS|PAID|LINKED_TO|SAME_AS|SUSPECT_IN|VICTIM_IN|WITNESS_IN]-(y)
 WHERE (r.status IS NULL OR r.status <> 'REJECTED') AND NOT y.id IN $seen
 WITH x, r, y LIMIT $limit
-RETURN collect([x.id, [y.id, y.caption, y.pseudonymous, [l IN labels(y) WHERE l <> 'Entity'][0], COUNT { (y)--() }],
+RETURN collect([x.id, [y.id, y.caption, y.pseudonymous, [l IN labels(y) WHERE NOT l IN ['Entity', 'Suspect']][0], COUNT { (y)--() }],
                 CASE WHEN startNode(r) = x THEN [type(r), x.id, y.id, r.id] ELSE [type(r), y.id, x.id, r.id] END
                 + CASE WHEN $details THEN [coalesce(r.role, r.relationship), r.amount, r.currency, r.date, r.status]
                        ELSE [] END]) AS steps

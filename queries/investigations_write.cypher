@@ -268,10 +268,10 @@ RETURN CASE WHEN found = 0 THEN 'created' ELSE 'unchanged' END AS outcome, count
 UNWIND $ids AS id
 CALL (id) {
   MATCH (n:Entity {id: id})
-  RETURN [l IN labels(n) WHERE l <> 'Entity'][0] AS label, n.id AS node
+  RETURN [l IN labels(n) WHERE NOT l IN ['Entity', 'Suspect']][0] AS label, n.id AS node
   UNION
   MATCH (:FtmRecord {id: id})-[:RECORD_OF]->(t)
-  RETURN [l IN labels(t) WHERE l <> 'Entity'][0] AS label, t.id AS node
+  RETURN [l IN labels(t) WHERE NOT l IN ['Entity', 'Suspect']][0] AS label, t.id AS node
 }
 RETURN id, label, node
 
@@ -280,7 +280,7 @@ RETURN id, label, node
 // The labels under which the database knows ids this file defines (a person must stay a person).
 UNWIND $ids AS id
 MATCH (n:Entity {id: id})
-RETURN id, [l IN labels(n) WHERE l <> 'Entity'][0] AS label
+RETURN id, [l IN labels(n) WHERE NOT l IN ['Entity', 'Suspect']][0] AS label
 
 // name: investigations_fingerprint
 // Every investigation node (labels and properties) and relationship, in a stable order, so that
