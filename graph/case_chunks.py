@@ -43,7 +43,8 @@ def _zero() -> Outcomes:
 
 
 async def _stored(db: Database, query: str, rows: Rows) -> dict[str, dict[str, Any]]:
-    return {r["id"]: r for r in await db.read_in_parts(query, "ids", [r["id"] for r in rows])}
+    parts = await db.read_in_parts(query, "ids", [r["id"] for r in rows])
+    return {i: {"hash": h, "labels": labels} for part in parts for i, h, labels in part["found"]}
 
 
 class _Plan:

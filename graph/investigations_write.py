@@ -115,7 +115,8 @@ async def mark_known_edges(db: Database, rows: CaseRows) -> dict[str, str]:
     if held & _ROLES:
         held |= _ROLES  # a party is looked for under every role: the role may have changed
     asked = [{"id": r["id"], "type": r["type"]} for r in rows.edges if r["type"] in held]
-    known = {r["known"]: r["hash"] for r in await db.read_in_parts("ftm_known_edges", "rows", asked)}
+    known = {i: h for part in await db.read_in_parts("ftm_known_edges", "rows", asked)
+             for i, h in part["found"]}
     for r in rows.edges:
         r.setdefault("hash", row_hash(r))
         r["known"] = r["id"] in known

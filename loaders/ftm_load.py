@@ -65,8 +65,8 @@ class CasesReport(LoadReport):
 
 
 async def _resolve(db: Database, wanted: set[str]) -> dict[str, Known]:
-    return {r["id"]: Known(r["label"], r["node"])
-            for r in await db.read_in_parts("ftm_resolve", "ids", sorted(wanted))}
+    return {i: Known(label, node) for part in await db.read_in_parts("ftm_resolve", "ids", sorted(wanted))
+            for i, label, node in part["found"]}
 
 
 def _conflicts(src: FtmInput, rows: CaseRows, ids: list[str]) -> InvalidData:

@@ -169,8 +169,8 @@ RETURN outcome, count(*) AS n
 
 // name: ftm_known_edges
 // params: rows
-// Which of these FtM edge entities ({id, type}) the database already holds, with their row hash
-// (read before a load writes; see ftm_upsert_edges). Each is looked for in the index of its own type only (a
+// Which of these FtM edge entities ({id, type}) the database already holds, as one list of
+// [id, row hash] (read before a load writes; see ftm_upsert_edges). Each is looked for in the index of its own type only (a
 // party in those of the three roles: its role may have changed).
 UNWIND $rows AS e
 CALL (e) {
@@ -224,7 +224,8 @@ CALL (e) {
   USING INDEX SEEK r:LINKED_TO(id)
   RETURN r.id AS known, r.row_hash AS hash
 }
-RETURN DISTINCT known, hash
+WITH DISTINCT known, hash
+RETURN collect([known, hash]) AS found
 
 // name: ftm_edge_types_held
 // The FtM edge relationship types the database holds at least one of (each answered by the first
@@ -263,8 +264,9 @@ RETURN CASE WHEN found = 0 THEN 'created' ELSE 'unchanged' END AS outcome, count
 
 // name: ftm_resolve
 // params: ids
-// What the database knows of ids a file refers to without defining them: an entity's label, or
-// for an FtM entity merged into an identifier, that identifier.
+// What the database knows of ids a file refers to without defining them, as one list of
+// [id, label, node]: an entity's label, or for an FtM entity merged into an identifier, that
+// identifier.
 UNWIND $ids AS id
 CALL (id) {
   MATCH (n:Entity {id: id})
@@ -273,7 +275,7 @@ CALL (id) {
   MATCH (:FtmRecord {id: id})-[:RECORD_OF]->(t)
   RETURN [l IN labels(t) WHERE NOT l IN ['Entity', 'Suspect']][0] AS label, t.id AS node
 }
-RETURN id, label, node
+RETURN collect([id, label, node]) AS found
 
 // name: ftm_existing_labels
 // params: ids
