@@ -91,6 +91,9 @@ async def _load_cases(db: Database, path: Path, progress: Progress | None,
                         progress=(lambda n: progress("checked", n)) if progress else None)
     mapper = FtmMapper(src)
     mapper.resolve(await _resolve(db, mapper.references()))
+    mapper.resolve_roles([tuple(f) for part in await db.read_in_parts("ftm_stored_roles", "ids",
+                                                                      mapper.people())
+                          for f in part["found"]])
     result = mapper.build()
     problems = src.problems + result.problems
     if problems:

@@ -49,6 +49,7 @@ class MapperCore:
         # normalized identifiers by (normalizer, value): a shared phone is parsed once
         self.made: dict[tuple[Callable[..., Identifier | None], tuple[Any, ...]],
                         Identifier | IdentifierError | None] = {}
+        self.stored_roles: dict[str, set[str]] = {}  # person -> roles the database holds
         self.victims = self._victims()
         self.skipped_refs = 0
 
@@ -65,8 +66,23 @@ class MapperCore:
     def resolve(self, known: dict[str, Known]) -> None:
         self.known.update(known)
 
+    def people(self) -> list[str]:
+        """Ids of the people the file defines (their roles in the database are asked for)."""
+        return [e.id for e in self.src.entities.values() if e.schema == "Person"]
+
+    def resolve_roles(self, stored: Iterable[tuple[str, str, str]]) -> None:
+        """The roles the database holds for the file's people, as (person, party id, role): a
+        person it knows only as a victim stays pseudonymous when a later file states them again,
+        unless that file gives them another role. Parties the file states again count as the
+        file states them."""
+        parties = {e.id for e in self.src.entities.values() if e.schema == "CourtCaseParty"}
+        for person, party, role in stored:
+            if party not in parties:
+                self.stored_roles.setdefault(person, set()).add(role)
+        self.victims = self._victims()
+
     def _victims(self) -> set[str]:
-        roles: dict[str, set[str]] = {}
+        roles: dict[str, set[str]] = {p: set(r) for p, r in self.stored_roles.items()}
         for e in self.src.entities.values():
             if e.schema == "CourtCaseParty":
                 rel = role_of(e)

@@ -19,6 +19,15 @@ UNWIND $ids AS id
 MATCH (x:FtmRecord {id: id})
 RETURN collect([id, x.row_hash, labels(x)]) AS found
 
+// name: ftm_stored_roles
+// params: ids
+// The party relationships the database holds for the people a file defines, as one list of
+// [person, party id, role]: a person the database knows only as a victim stays pseudonymous
+// when a later file states them again (loaders/ftm_mapcore.py).
+UNWIND $ids AS id
+MATCH (:Person {id: id})-[r:SUSPECT_IN|VICTIM_IN|WITNESS_IN]->()
+RETURN collect([id, r.id, type(r)]) AS found
+
 // name: ftm_new_nodes
 // mode: write
 // params: rows, load

@@ -150,6 +150,27 @@ def test_references_resolve_across_files_and_victims_are_never_stored_by_name(
     assert "Aigerim" not in text and "2001-01-01" not in text and "+77050000001" not in text
 
 
+def test_a_person_known_only_as_a_victim_stays_pseudonymous_when_stated_again(
+        fresh: Settings, tmp_path: Path) -> None:
+    wipe(fresh)
+    victim = {"name": "Aigerim Victim", "birthDate": "2001-01-01", "phone": "+7 705 000 00 01"}
+    load(fresh, write(tmp_path / "case.ijson", [
+        entity("c-2025-900", "CourtCase", caseNumber="2025-900"),
+        entity("v-1", "Person", **victim), party("c-2025-900", "v-1", "victim")]))
+    # another agency's file names the same person, without saying what they are in which case
+    again = load(fresh, write(tmp_path / "again.ijson", [
+        entity("v-1", "Person", nationality="kz", **victim)]))
+    assert again.pseudonymized == 1
+    text = json.dumps(read(fresh, "investigations_fingerprint")[0], ensure_ascii=False, default=str)
+    assert "Aigerim" not in text and "2001-01-01" not in text and "+77050000001" not in text
+    # a file that also makes them a suspect keeps the name, as one file stating both roles does
+    later = load(fresh, write(tmp_path / "later.ijson", [
+        entity("c-2025-901", "CourtCase", caseNumber="2025-901"),
+        entity("v-1", "Person", **victim), party("c-2025-901", "v-1", "suspect")]))
+    assert later.pseudonymized == 0
+    assert read(fresh, "person_facts", id="v-1")[0]["person"]["name"] == "Aigerim Victim"
+
+
 def test_the_command_line_loads_reports_and_refuses(fresh: Settings, tmp_path: Path) -> None:
     env = {**os.environ, "NEO4J_URI": fresh.neo4j_uri, "NEO4J_PASSWORD": fresh.neo4j_password}
     report = tmp_path / "report.json"
