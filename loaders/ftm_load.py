@@ -69,6 +69,12 @@ async def _resolve(db: Database, wanted: set[str]) -> dict[str, Known]:
             for i, label, node in part["found"]}
 
 
+async def resolve_roles(db: Database, mapper: FtmMapper) -> None:
+    """Tell the mapper the roles the database holds for the file's people (who is a victim)."""
+    mapper.resolve_roles([(a, b, c) for part in await db.read_in_parts(
+        "ftm_stored_roles", "ids", mapper.people()) for a, b, c in part["found"]])
+
+
 def _conflicts(src: FtmInput, rows: CaseRows, ids: list[str]) -> InvalidData:
     labels = {r["id"]: r["label"] for r in rows.nodes}
     problems = [Problem(src.path.name, src.entities[i].line if i in src.entities else None,
@@ -91,9 +97,7 @@ async def _load_cases(db: Database, path: Path, progress: Progress | None,
                         progress=(lambda n: progress("checked", n)) if progress else None)
     mapper = FtmMapper(src)
     mapper.resolve(await _resolve(db, mapper.references()))
-    mapper.resolve_roles([tuple(f) for part in await db.read_in_parts("ftm_stored_roles", "ids",
-                                                                      mapper.people())
-                          for f in part["found"]])
+    await resolve_roles(db, mapper)
     result = mapper.build()
     problems = src.problems + result.problems
     if problems:
