@@ -37,7 +37,7 @@ from graph.directory_write import Outcomes
 from graph.investigations_write import CaseRows
 from graph.queries import query
 from graph.tracing import SUPER_DEGREE
-from loaders.ftm_load import load_cases, resolve_roles
+from loaders.ftm_load import load_cases, resolve_victims
 from loaders.ftm_map import FtmMapper
 from loaders.ftm_read import read_entities
 from loaders.gc_pause import gc_paused
@@ -129,7 +129,7 @@ async def _load(settings: Settings, path: Path, chunk: int, writers: int) -> tup
         mapper = FtmMapper(src)
         if mapper.references():
             raise BenchError("the generated file refers to entities it does not define")
-        await resolve_roles(db, mapper)  # as load_cases does
+        await resolve_victims(db, mapper)  # as load_cases does
         result = mapper.build()
         if result.problems:
             raise BenchError(f"the generated file has problems: {result.problems[:3]}")

@@ -26,7 +26,7 @@ from graph.exceptions import InvalidData, Problem
 from graph.investigations_write import CaseRows, LabelConflict
 from loaders.directory_load import LoadReport
 from loaders.ftm_map import FtmMapper, Known
-from loaders.ftm_read import FtmInput, read_entities
+from loaders.ftm_read import Entity, FtmInput, read_entities
 from loaders.gc_pause import gc_paused
 
 Progress = Callable[[str, int], None]
@@ -69,10 +69,15 @@ async def _resolve(db: Database, wanted: set[str]) -> dict[str, Known]:
             for i, label, node in part["found"]}
 
 
-async def resolve_roles(db: Database, mapper: FtmMapper) -> None:
-    """Tell the mapper the roles the database holds for the file's people (who is a victim)."""
+async def resolve_victims(db: Database, mapper: FtmMapper) -> None:
+    """Who is a victim, with the roles the database holds for the file's people; people an earlier
+    file stored by name whom this file leaves victims only are mapped again, as victims."""
     mapper.resolve_roles([(a, b, c) for part in await db.read_in_parts(
         "ftm_stored_roles", "ids", mapper.people()) for a, b, c in part["found"]])
+    named = mapper.stored_victims()
+    if named:
+        mapper.mask([Entity.from_json(text) for part in await db.read_in_parts(
+            "ftm_stored_people", "ids", named) for text in part["found"]])
 
 
 def _conflicts(src: FtmInput, rows: CaseRows, ids: list[str]) -> InvalidData:
@@ -97,7 +102,7 @@ async def _load_cases(db: Database, path: Path, progress: Progress | None,
                         progress=(lambda n: progress("checked", n)) if progress else None)
     mapper = FtmMapper(src)
     mapper.resolve(await _resolve(db, mapper.references()))
-    await resolve_roles(db, mapper)
+    await resolve_victims(db, mapper)
     result = mapper.build()
     problems = src.problems + result.problems
     if problems:

@@ -86,6 +86,10 @@ class FtmMapper(EdgeMapper):
             self.out.warnings.append(Problem(
                 self.file, None, None, f"{self.skipped_refs} reference(s) to skipped entities "
                 "left out"))
+        if self.out.unmasked_victims:
+            self.out.warnings.append(Problem(
+                self.file, None, None, f"{self.out.unmasked_victims} person(s) an earlier file "
+                "stored by name are victims only with this one: now stored under a pseudonym"))
         if self.out.pseudonymized:
             self.out.warnings.append(Problem(
                 self.file, None, None, f"{self.out.pseudonymized} victim(s) stored under a "

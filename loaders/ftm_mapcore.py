@@ -34,6 +34,7 @@ class MapResult:
     warnings: list[Problem] = field(default_factory=list)
     pseudonymized: int = 0
     victim_documents_dropped: int = 0
+    unmasked_victims: int = 0  # stored by name by an earlier file, victims only by this one
 
 
 class MapperCore:
@@ -67,8 +68,26 @@ class MapperCore:
         self.known.update(known)
 
     def people(self) -> list[str]:
-        """Ids of the people the file defines (their roles in the database are asked for)."""
-        return [e.id for e in self.src.entities.values() if e.schema == "Person"]
+        """Ids of the people the file defines or makes a party (their roles in the database are
+        asked for)."""
+        out = {e.id for e in self.src.entities.values() if e.schema == "Person"}
+        out.update(p for e in self.src.entities.values() if e.schema == "CourtCaseParty"
+                   for p in e.get("party") if p not in self.src.entities)
+        return sorted(out)
+
+    def stored_victims(self) -> list[str]:
+        """People this file does not define whom its parties leave victims only, with what the
+        database holds: their node, stored by an earlier file, may still bear their name."""
+        return sorted(p for p, r in self._roles().items()
+                      if r == {"VICTIM_IN"} and p not in self.src.entities)
+
+    def mask(self, stored: Iterable[Entity]) -> None:
+        """Map these stored people (entities as an earlier file stated them) with this file, as
+        victims: their nodes are written again under the pseudonym, dropping what they stated."""
+        for e in stored:
+            self.src.entities[e.id] = e
+            self.out.unmasked_victims += 1
+        self.victims = self._victims()
 
     def resolve_roles(self, stored: Iterable[tuple[str, str, str]]) -> None:
         """The roles the database holds for the file's people, as (person, party id, role): a
@@ -81,14 +100,17 @@ class MapperCore:
                 self.stored_roles.setdefault(person, set()).add(role)
         self.victims = self._victims()
 
-    def _victims(self) -> set[str]:
+    def _roles(self) -> dict[str, set[str]]:
         roles: dict[str, set[str]] = {p: set(r) for p, r in self.stored_roles.items()}
         for e in self.src.entities.values():
             if e.schema == "CourtCaseParty":
                 rel = role_of(e)
                 for party in e.get("party"):
                     roles.setdefault(party, set()).add(rel or "?")
-        return {p for p, r in roles.items() if r == {"VICTIM_IN"}
+        return roles
+
+    def _victims(self) -> set[str]:
+        return {p for p, r in self._roles().items() if r == {"VICTIM_IN"}
                 and (ent := self.src.entities.get(p)) is not None and ent.schema == "Person"}
 
     # -- helpers --------------------------------------------------------------------------

@@ -51,6 +51,12 @@ class Entity:
     def get(self, prop: str) -> list[str]:
         return self.properties.get(prop, [])
 
+    @classmethod
+    def from_json(cls, text: str) -> Entity:
+        """An entity as to_json wrote it (kept on its node), checked when it was first loaded."""
+        data = orjson.loads(text)
+        return cls(data["id"], data["schema"], 0, data["properties"])
+
     def to_json(self) -> str:
         # the same text as json.dumps(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
         return orjson.dumps({"id": self.id, "schema": self.schema, "properties": self.properties},

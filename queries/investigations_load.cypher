@@ -28,6 +28,15 @@ UNWIND $ids AS id
 MATCH (:Person {id: id})-[r:SUSPECT_IN|VICTIM_IN|WITNESS_IN]->()
 RETURN collect([id, r.id, type(r)]) AS found
 
+// name: ftm_stored_people
+// params: ids
+// The FtM entities (as ftm JSON) of these people as stored by name, not under a pseudonym: a
+// file that leaves them victims only maps them again, as victims (loaders/ftm_load.py).
+UNWIND $ids AS id
+MATCH (p:Person {id: id})
+WHERE NOT coalesce(p.pseudonymous, false) AND p.ftm IS NOT NULL
+RETURN collect(p.ftm) AS found
+
 // name: ftm_new_nodes
 // mode: write
 // params: rows, load

@@ -138,10 +138,20 @@ def test_references_resolve_across_files_and_victims_are_never_stored_by_name(
     parties = [r for r in rows if r["schema"] == "CourtCaseParty"]
     rest = [r for r in rows if r["schema"] != "CourtCaseParty"]
     load(fresh, write(tmp_path / "entities.ijson", rest))
+    named = json.dumps(read(fresh, "investigations_fingerprint")[0], ensure_ascii=False, default=str)
+    assert "Aigerim" in named  # nothing said yet who is a victim
     report = load(fresh, write(tmp_path / "parties.ijson", parties))
     assert report.written["edges"]["created"] == len(parties)
-    # the victims' names went in with the first file, before the parties said who was a victim:
-    # the second file cannot know; loaded together, they are pseudonymous
+    # the parties make eight of those people victims only: stored again under a pseudonym,
+    # without the phone they stated
+    assert report.written["nodes"]["updated"] == report.pseudonymized == 8
+    assert any("8 person(s) an earlier file stored by name" in w.reason for w in report.warnings)
+    after = read(fresh, "investigations_fingerprint")[0]
+    text = json.dumps(after["nodes"], ensure_ascii=False, default=str)
+    assert "Aigerim" not in text and "2001-01-01" not in text
+    assert not [r for r in after["rels"] if r.startswith("v-") and "-USES" in r]
+    assert "nodes" not in load(fresh, write(tmp_path / "parties.ijson", parties)).written  # done
+    # loaded together, they never were stored by name
     wipe(fresh)
     together = load(fresh, write(tmp_path / "all.ijson", rows))
     assert together.pseudonymized == 8
