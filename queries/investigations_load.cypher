@@ -37,6 +37,25 @@ MATCH (p:Person {id: id})
 WHERE NOT coalesce(p.pseudonymous, false) AND p.ftm IS NOT NULL
 RETURN collect(p.ftm) AS found
 
+// name: ftm_drop_victim_documents
+// mode: write
+// params: ids
+// The identity documents an earlier file tied to people a load has just put under a pseudonym
+// (victims keep none): the tie, the kept FtM Identification when no one else holds it, and the
+// document's node when nothing else is tied to it.
+UNWIND $ids AS id
+MATCH (:Person {id: id})-[u:USES]->(d:IdDocument)
+WITH u, d, u.via AS via
+DELETE u
+WITH DISTINCT d, via
+OPTIONAL MATCH (x:FtmRecord {id: via})-[:RECORD_OF]->(d)
+WHERE NOT EXISTS { ()-[:USES {via: via}]->(d) }
+DETACH DELETE x
+WITH DISTINCT d
+WHERE NOT EXISTS { (d)--() }
+DELETE d
+RETURN count(*) AS n
+
 // name: ftm_new_nodes
 // mode: write
 // params: rows, load

@@ -181,6 +181,25 @@ def test_a_person_known_only_as_a_victim_stays_pseudonymous_when_stated_again(
     assert read(fresh, "person_facts", id="v-1")[0]["person"]["name"] == "Aigerim Victim"
 
 
+def test_a_file_that_leaves_someone_a_victim_drops_the_documents_tied_to_them(
+        fresh: Settings, tmp_path: Path) -> None:
+    wipe(fresh)
+    load(fresh, write(tmp_path / "people.ijson", [
+        entity("v-2", "Person", name="Saule Victim", birthDate="1999-09-09"),
+        entity("pp-v-2", "Passport", holder="v-2", number="N7654321", country="kz"),
+        entity("p-other", "Person", name="Other Holder"),
+        entity("pp-shared", "Passport", holder=["v-2", "p-other"], number="N1111111")]))
+    assert "N7654321" in json.dumps(read(fresh, "investigations_fingerprint")[0])
+    load(fresh, write(tmp_path / "case.ijson", [
+        entity("c-2025-902", "CourtCase", caseNumber="2025-902"), party("c-2025-902", "v-2", "victim")]))
+    after = read(fresh, "investigations_fingerprint")[0]
+    text = json.dumps(after, ensure_ascii=False)
+    assert "Saule" not in text and "N7654321" not in text and "pp-v-2" not in text
+    assert not [r for r in after["rels"] if r.startswith("v-2-USES")]
+    # a document someone else holds too stays theirs
+    assert "N1111111" in text and [r for r in after["rels"] if r.startswith("p-other-USES")]
+
+
 def test_the_command_line_loads_reports_and_refuses(fresh: Settings, tmp_path: Path) -> None:
     env = {**os.environ, "NEO4J_URI": fresh.neo4j_uri, "NEO4J_PASSWORD": fresh.neo4j_password}
     report = tmp_path / "report.json"
