@@ -3,7 +3,8 @@
 report of what was created, updated, unchanged and skipped).
 
 Order: read and check every line (loaders/ftm_read.py); look up in the database the entities the
-file refers to without defining them; map to case-graph rows, normalizing identifiers
+file refers to without defining them, and the roles it holds for the file's people (who is a
+victim); map to case-graph rows, normalizing identifiers
 (loaders/ftm_map.py, with loaders/ftm_mapcore.py and loaders/ftm_edges.py); only when no problem
 was found anywhere, write (graph/case_chunks.py): under the load journal the directory loader
 uses too (graph/load_journal.py), entities the database does not hold yet are committed in

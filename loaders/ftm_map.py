@@ -8,10 +8,12 @@
   Associate ASSOCIATE_OF; Family FAMILY_OF; Employment EMPLOYED_BY; Membership MEMBER_OF_ORG;
   Payment PAID (its accounts: USES); UnknownLink LINKED_TO; Ownership USES (an asset that is an
   identifier) or OWNS (a company).
-- Victims are pseudonymous: a person who is a victim in this file and neither a suspect nor a
-  witness keeps only gender and nationality, under the name "victim <hash of the id>"; no name
-  keys, birth date or identifiers of theirs are stored, and Identifications they hold are left
-  out (counted in the report).
+- Victims are pseudonymous: a person who is a victim, and neither a suspect nor a witness, by the
+  parties of this file and those the database holds, keeps only gender and nationality, under
+  the name "victim <hash of the id>"; no name keys, birth date or identifiers of theirs are
+  stored, and Identifications they hold are left out (counted in the report). People an earlier
+  file stored by name whom this file leaves victims only are mapped again from their stored
+  entity, as victims (loaders/ftm_load.resolve_victims).
 
 Every problem (an identifier that cannot be normalized, a party without a known role, a
 reference to an entity neither in the file nor in the database) names line and field."""
