@@ -157,8 +157,9 @@ async def load_case_rows(db: Database, rows: CaseRows, source: str,
                                           kind != "links", progress)
                 if got:
                     late[kind] = got
-            if rows.unmasked:  # people now under a pseudonym keep no identity document
-                await tx.run("ftm_drop_victim_documents", ids=rows.unmasked)
+            if rows.victims:  # people under a pseudonym keep no identity document
+                for part in batches(rows.victims, BATCH):
+                    await tx.run("ftm_drop_victim_documents", ids=part)
 
         await load.finish(closing, written)
     return written()

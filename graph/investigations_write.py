@@ -36,8 +36,8 @@ class CaseRows:
     into an identifier: the Address, BankAccount... entity itself, an Identification);
     edges: {id, type, from, to, props} (FtM edge entities: CourtCaseParty, Payment...);
     links: {type, from, to, via} (relationships stated by a property of the entity `via`);
-    unmasked: ids of people an earlier file stored by name whom this one puts under a pseudonym
-    (the identity documents tied to them are dropped in the closing transaction).
+    victims: ids of the people this load stores under a pseudonym (identity documents earlier
+    files tied to them are dropped in the closing transaction).
     A missing `hash` is computed from the rest of the row."""
 
     nodes: Rows = field(default_factory=list)
@@ -45,7 +45,7 @@ class CaseRows:
     records: Rows = field(default_factory=list)
     edges: Rows = field(default_factory=list)
     links: Rows = field(default_factory=list)
-    unmasked: list[str] = field(default_factory=list)
+    victims: list[str] = field(default_factory=list)
 
     def size(self) -> int:
         return sum(len(getattr(self, k)) for k, _ in STEPS)

@@ -122,6 +122,7 @@ class FtmMapper(EdgeMapper):
     def person(self, e: Entity) -> None:
         if e.id in self.victims:
             self.out.pseudonymized += 1
+            self.out.rows.victims.append(e.id)
             kept = {k: e.get(k) for k in VICTIM_KEEPS if e.get(k)}
             name = pseudonym(e.id)
             masked = Entity(e.id, e.schema, e.line, {"name": [name], **kept})

@@ -87,7 +87,6 @@ class MapperCore:
         for e in stored:
             self.src.entities[e.id] = e
             self.out.unmasked_victims += 1
-            self.out.rows.unmasked.append(e.id)
         self.victims = self._victims()
 
     def resolve_roles(self, stored: Iterable[tuple[str, str, str]]) -> None:

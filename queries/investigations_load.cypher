@@ -40,7 +40,7 @@ RETURN collect(p.ftm) AS found
 // name: ftm_drop_victim_documents
 // mode: write
 // params: ids
-// The identity documents an earlier file tied to people a load has just put under a pseudonym
+// The identity documents earlier files tied to the people a load stores under a pseudonym
 // (victims keep none): the tie, the kept FtM Identification when no one else holds it, and the
 // document's node when nothing else is tied to it.
 UNWIND $ids AS id

@@ -188,14 +188,19 @@ def test_a_file_that_leaves_someone_a_victim_drops_the_documents_tied_to_them(
         entity("v-2", "Person", name="Saule Victim", birthDate="1999-09-09"),
         entity("pp-v-2", "Passport", holder="v-2", number="N7654321", country="kz"),
         entity("p-other", "Person", name="Other Holder"),
-        entity("pp-shared", "Passport", holder=["v-2", "p-other"], number="N1111111")]))
+        entity("pp-shared", "Passport", holder=["v-2", "p-other"], number="N1111111"),
+        entity("v-3", "Person", name="Ainur Victim"),
+        entity("pp-v-3", "Passport", holder="v-3", number="N3333333")]))
     assert "N7654321" in json.dumps(read(fresh, "investigations_fingerprint")[0])
+    # v-2 is named by a party only; v-3 is stated again, with a party, without the passport
     load(fresh, write(tmp_path / "case.ijson", [
-        entity("c-2025-902", "CourtCase", caseNumber="2025-902"), party("c-2025-902", "v-2", "victim")]))
+        entity("c-2025-902", "CourtCase", caseNumber="2025-902"), party("c-2025-902", "v-2", "victim"),
+        entity("v-3", "Person", name="Ainur Victim"), party("c-2025-902", "v-3", "victim")]))
     after = read(fresh, "investigations_fingerprint")[0]
     text = json.dumps(after, ensure_ascii=False)
     assert "Saule" not in text and "N7654321" not in text and "pp-v-2" not in text
-    assert not [r for r in after["rels"] if r.startswith("v-2-USES")]
+    assert "Ainur" not in text and "N3333333" not in text and "pp-v-3" not in text
+    assert not [r for r in after["rels"] if r.startswith(("v-2-USES", "v-3-USES"))]
     # a document someone else holds too stays theirs
     assert "N1111111" in text and [r for r in after["rels"] if r.startswith("p-other-USES")]
 
