@@ -11,6 +11,7 @@ import asyncio
 import hashlib
 import json
 import os
+import random
 import re
 import subprocess
 import sys
@@ -203,6 +204,44 @@ def test_a_file_that_leaves_someone_a_victim_drops_the_documents_tied_to_them(
     assert not [r for r in after["rels"] if r.startswith(("v-2-USES", "v-3-USES"))]
     # a document someone else holds too stays theirs
     assert "N1111111" in text and [r for r in after["rels"] if r.startswith("p-other-USES")]
+
+
+def test_victims_stay_pseudonymous_through_any_sequence_of_files(
+        fresh: Settings, tmp_path: Path) -> None:
+    # files of people (some with a passport) and parties with random roles, loaded one after
+    # the other: after each, nobody who is only a victim bears a name, and nobody under the
+    # pseudonym keeps a birth date, name keys, an identifier or their stated FtM entity
+    wipe(fresh)
+    rng = random.Random(20241205)
+    people, cases = [f"p{i}" for i in range(8)], [f"c{i}" for i in range(3)]
+    for n in range(30):
+        rows = [entity(c, "CourtCase", caseNumber=f"2025-{c}") for c in cases]
+        for p in rng.sample(people, rng.randint(0, 4)):
+            rows.append(entity(p, "Person", name=f"Secret Name {p}", birthDate=f"1990-01-0{p[1]}",
+                               phone=f"+7 701 555 00 0{p[1]}"))
+            if rng.random() < 0.3:
+                rows.append(entity(f"pp-{p}", "Passport", holder=p, number=f"N00000{p[1]}"))
+        for _ in range(rng.randint(0, 4)):
+            rows.append(party(rng.choice(cases), rng.choice(people),
+                              rng.choice(["victim", "victim", "suspect", "witness"])))
+        try:
+            load(fresh, write(tmp_path / f"f{n}.ijson", rows))
+        except InvalidData:
+            continue  # a party naming someone no file defined yet
+        dump = read(fresh, "investigations_fingerprint")[0]
+        roles: dict[str, set[str]] = {}
+        for rel in dump["rels"]:
+            source, kind = rel.split("-", 1)[0], rel.split("-", 1)[1].split("/")[0]
+            roles.setdefault(source, set()).add(kind)
+        for labels, props in dump["nodes"]:
+            if "Person" not in labels:
+                continue
+            if props.get("pseudonymous"):
+                assert not {"birth_date", "name_keys"} & set(props), (n, props)
+                assert "Secret" not in props["ftm"] and "USES" not in roles.get(props["id"], set())
+            else:
+                assert roles.get(props["id"], set()) & {"SUSPECT_IN", "WITNESS_IN", "VICTIM_IN"} != {
+                    "VICTIM_IN"}, (n, props["id"])
 
 
 def test_the_command_line_loads_reports_and_refuses(fresh: Settings, tmp_path: Path) -> None:
