@@ -51,6 +51,15 @@ class MapperCore:
         self.made: dict[tuple[Callable[..., Identifier | None], tuple[Any, ...]],
                         Identifier | IdentifierError | None] = {}
         self.stored_roles: dict[str, set[str]] = {}  # person -> roles the database holds
+        # person -> roles the file's parties give them, and those parties' ids (one pass)
+        self.party_roles: dict[str, set[str]] = {}
+        self.parties: set[str] = set()
+        for e in source.entities.values():
+            if e.schema == "CourtCaseParty":
+                self.parties.add(e.id)
+                rel = role_of(e)
+                for party in e.get("party"):
+                    self.party_roles.setdefault(party, set()).add(rel or "?")
         self.victims = self._victims()
         self.skipped_refs = 0
 
@@ -71,8 +80,7 @@ class MapperCore:
         """Ids of the people the file defines or makes a party (their roles in the database are
         asked for)."""
         out = {e.id for e in self.src.entities.values() if e.schema == "Person"}
-        out.update(p for e in self.src.entities.values() if e.schema == "CourtCaseParty"
-                   for p in e.get("party") if p not in self.src.entities)
+        out.update(p for p in self.party_roles if p not in self.src.entities)
         return sorted(out)
 
     def stored_victims(self) -> list[str]:
@@ -94,19 +102,16 @@ class MapperCore:
         person it knows only as a victim stays pseudonymous when a later file states them again,
         unless that file gives them another role. Parties the file states again count as the
         file states them."""
-        parties = {e.id for e in self.src.entities.values() if e.schema == "CourtCaseParty"}
         for person, party, role in stored:
-            if party not in parties:
+            if party not in self.parties:
                 self.stored_roles.setdefault(person, set()).add(role)
         self.victims = self._victims()
 
     def _roles(self) -> dict[str, set[str]]:
-        roles: dict[str, set[str]] = {p: set(r) for p, r in self.stored_roles.items()}
-        for e in self.src.entities.values():
-            if e.schema == "CourtCaseParty":
-                rel = role_of(e)
-                for party in e.get("party"):
-                    roles.setdefault(party, set()).add(rel or "?")
+        """Each person's roles by the file's parties and the database's."""
+        roles = {p: set(r) for p, r in self.party_roles.items()}
+        for p, r in self.stored_roles.items():
+            roles.setdefault(p, set()).update(r)
         return roles
 
     def _victims(self) -> set[str]:
