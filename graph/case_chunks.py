@@ -7,7 +7,9 @@ aborts the load before anything is written (LabelConflict). Then, kind after kin
 identifiers, records, edges, links), the rows whose entity does not exist yet are committed in
 chunks of `load_chunk_rows`, stamped with the load; rows that change a stored entity are written
 in the closing transaction, followed by the relationships the changed entities state (their
-update drops the old ones). Unchanged rows cost nothing more. When anything fails, the journal
+update drops the old ones); for people the load stores under a pseudonym, it also drops the
+identity documents and identifiers that only their earlier statements held. Unchanged rows cost
+nothing more. When anything fails, the journal
 deletes what the load created, so the case graph is as it was."""
 
 from __future__ import annotations
@@ -152,6 +154,10 @@ async def load_case_rows(db: Database, rows: CaseRows, source: str,
 
         async def closing(tx: Tx) -> None:
             late.clear()  # retried as a whole
+            # the identifiers people under a pseudonym stated before: dropped at the end when
+            # no one else's statement holds them
+            theirs = [i for part in batches(rows.victims, BATCH)
+                      for i in (await tx.run("ftm_identifiers_of", ids=part))[0]["found"]]
             for kind, query in _UPDATE.items():
                 got = await write_batches(tx, query, plan.changed[kind], kind,
                                           kind != "links", progress)
@@ -160,6 +166,8 @@ async def load_case_rows(db: Database, rows: CaseRows, source: str,
             if rows.victims:  # people under a pseudonym keep no identity document
                 for part in batches(rows.victims, BATCH):
                     await tx.run("ftm_drop_victim_documents", ids=part)
+            for part in batches(theirs, BATCH):
+                await tx.run("ftm_drop_orphan_identifiers", ids=part)
 
         await load.finish(closing, written)
     return written()

@@ -56,6 +56,28 @@ WHERE NOT EXISTS { (d)--() }
 DELETE d
 RETURN count(*) AS n
 
+// name: ftm_identifiers_of
+// mode: write
+// params: ids
+// The ids of the identifiers (phones, emails, addresses...) the given people are tied to by
+// their own statements, read in the closing transaction before a load stores them under a
+// pseudonym, so that ftm_drop_orphan_identifiers can then drop those no one else uses.
+UNWIND $ids AS id
+MATCH (:Person {id: id})-[:USES|REGISTERED_AT]->(i:Entity)
+RETURN collect(DISTINCT i.id) AS found
+
+// name: ftm_drop_orphan_identifiers
+// mode: write
+// params: ids
+// Of the identifiers ftm_identifiers_of named, those left tied to nothing (no one uses them, no
+// kept FtM record describes them) once their people went under a pseudonym: a victim's phone
+// or address stays in the graph only while someone else's statement holds it.
+UNWIND $ids AS id
+MATCH (i:Entity {id: id})
+WHERE NOT EXISTS { (i)--() }
+DELETE i
+RETURN count(*) AS n
+
 // name: ftm_new_nodes
 // mode: write
 // params: rows, load

@@ -149,7 +149,7 @@ def test_references_resolve_across_files_and_victims_are_never_stored_by_name(
     assert any("8 person(s) an earlier file stored by name" in w.reason for w in report.warnings)
     after = read(fresh, "investigations_fingerprint")[0]
     text = json.dumps(after["nodes"], ensure_ascii=False, default=str)
-    assert "Aigerim" not in text and "2001-01-01" not in text
+    assert "Aigerim" not in text and "2001-01-01" not in text and "+77050000001" not in text
     assert not [r for r in after["rels"] if r.startswith("v-") and "-USES" in r]
     assert "nodes" not in load(fresh, write(tmp_path / "parties.ijson", parties)).written  # done
     # loaded together, they never were stored by name
@@ -206,11 +206,28 @@ def test_a_file_that_leaves_someone_a_victim_drops_the_documents_tied_to_them(
     assert "N1111111" in text and [r for r in after["rels"] if r.startswith("p-other-USES")]
 
 
+def test_a_file_that_leaves_someone_a_victim_drops_the_identifiers_only_they_used(
+        fresh: Settings, tmp_path: Path) -> None:
+    wipe(fresh)
+    load(fresh, write(tmp_path / "people.ijson", [
+        entity("v-4", "Person", name="Dana Victim", phone=["+7 701 444 44 44", "+7 701 999 99 99"],
+               email="dana@example.kz", address="Almaty, Abay 1"),
+        entity("p-near", "Person", name="Near Neighbour", phone="+7 701 999 99 99")]))
+    load(fresh, write(tmp_path / "case.ijson", [
+        entity("c-2025-903", "CourtCase", caseNumber="2025-903"), party("c-2025-903", "v-4", "victim")]))
+    text = json.dumps(read(fresh, "investigations_fingerprint")[0], ensure_ascii=False)
+    # her own phone, email and address are gone with the tie; the phone a neighbour uses stays his
+    assert "Dana" not in text and "+77014444444" not in text and "dana@example.kz" not in text
+    assert "Abay" not in text.lower() and "+77019999999" in text
+    assert read(fresh, "person_facts", id="p-near")[0]["person"]["name"] == "Near Neighbour"
+
+
 def test_victims_stay_pseudonymous_through_any_sequence_of_files(
         fresh: Settings, tmp_path: Path) -> None:
     # files of people (some with a passport) and parties with random roles, loaded one after
     # the other: after each, nobody who is only a victim bears a name, and nobody under the
-    # pseudonym keeps a birth date, name keys, an identifier or their stated FtM entity
+    # pseudonym keeps a birth date, name keys, an identifier or their stated FtM entity, and no
+    # phone or document stays behind that no one holds
     wipe(fresh)
     rng = random.Random(20241205)
     people, cases = [f"p{i}" for i in range(8)], [f"c{i}" for i in range(3)]
@@ -233,7 +250,10 @@ def test_victims_stay_pseudonymous_through_any_sequence_of_files(
         for rel in dump["rels"]:
             source, kind = rel.split("-", 1)[0], rel.split("-", 1)[1].split("/")[0]
             roles.setdefault(source, set()).add(kind)
+        held = {rel.rsplit("->", 1)[1] for rel in dump["rels"]}
         for labels, props in dump["nodes"]:
+            if {"Phone", "IdDocument"} & set(labels):  # a victim's own phone goes with the tie
+                assert props["id"] in held, (n, props["id"])
             if "Person" not in labels:
                 continue
             if props.get("pseudonymous"):
