@@ -127,6 +127,28 @@ async def _create(load: LoadJournal, kind: str, statement: str, rows: Rows,
         raise failed[0]
 
 
+async def _held_by(tx: Tx, victims: list[str]) -> tuple[list[str], list[str]]:
+    """The identifiers the people a load stores under a pseudonym are tied to, and those these
+    are registered at (an account's phone)."""
+    theirs: list[str] = []
+    beyond: list[str] = []
+    for part in batches(victims, BATCH):
+        found = (await tx.run("ftm_identifiers_of", ids=part))[0]
+        theirs += found["found"]
+        beyond += found["beyond"]
+    return theirs, beyond
+
+
+async def _drop_victim_ties(tx: Tx, victims: list[str], held: tuple[list[str], list[str]]) -> None:
+    """Victims keep no identifier: drop what earlier files tied to them through documents,
+    accounts, vehicles or payments, then whatever of `held` no one else holds any more."""
+    for part in batches(victims, BATCH):
+        await tx.run("ftm_drop_victim_ties", ids=part)
+    for ids in held:  # an account first, then the phone it was registered at
+        for part in batches(ids, BATCH):
+            await tx.run("ftm_drop_orphan_identifiers", ids=part)
+
+
 async def load_case_rows(db: Database, rows: CaseRows, source: str,
                          progress: Progress | None = None) -> dict[str, Outcomes]:
     """Write a file's case rows, all or nothing; created/updated/unchanged counts per kind
@@ -154,20 +176,13 @@ async def load_case_rows(db: Database, rows: CaseRows, source: str,
 
         async def closing(tx: Tx) -> None:
             late.clear()  # retried as a whole
-            # the identifiers people under a pseudonym stated before: dropped at the end when
-            # no one else's statement holds them
-            theirs = [i for part in batches(rows.victims, BATCH)
-                      for i in (await tx.run("ftm_identifiers_of", ids=part))[0]["found"]]
+            held = await _held_by(tx, rows.victims)  # before their update drops the ties
             for kind, query in _UPDATE.items():
                 got = await write_batches(tx, query, plan.changed[kind], kind,
                                           kind != "links", progress)
                 if got:
                     late[kind] = got
-            if rows.victims:  # people under a pseudonym keep no identity document
-                for part in batches(rows.victims, BATCH):
-                    await tx.run("ftm_drop_victim_documents", ids=part)
-            for part in batches(theirs, BATCH):
-                await tx.run("ftm_drop_orphan_identifiers", ids=part)
+            await _drop_victim_ties(tx, rows.victims, held)
 
         await load.finish(closing, written)
     return written()

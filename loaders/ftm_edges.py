@@ -52,10 +52,16 @@ class EdgeMapper(MapperCore):
         if kind == "Payment":
             amount, currency = amount_of(e)
             extra = {"amount": amount, "currency": currency, "purpose": e.first("purpose")}
+            victims_side = []
             for prop, party in (("payerAccount", ends[0]), ("beneficiaryAccount", ends[1])):
                 for account in self.target(e, prop, ("BankAccount",)):
                     if party not in self.victims:
                         self.link("USES", party, account, e.id)
+                if party in self.victims:
+                    victims_side.append(prop)
+            if victims_side:  # a victim's account is not kept with her payment either
+                e = Entity(e.id, e.schema, e.line, {k: v for k, v in e.properties.items()
+                                                    if k not in victims_side})
         self.edge_row(e, rel, *ends, extra)
 
     def unknown_link(self, e: Entity) -> None:
@@ -75,6 +81,9 @@ class EdgeMapper(MapperCore):
         label = self.known[e.get("asset")[0]].label
         if label == "Company":
             self.edge_row(e, "OWNS", owners[0], assets[0])
+            return
+        if owners[0] in self.victims:  # an account or vehicle of a victim's: not kept
+            self.out.victim_documents_dropped += 1
             return
         self.out.rows.records.append({"id": e.id, "target": assets[0],
                                       "props": {"schema": e.schema, "ftm": e.to_json()}})

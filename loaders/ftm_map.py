@@ -11,7 +11,9 @@
 - Victims are pseudonymous: a person who is a victim, and neither a suspect nor a witness, by the
   parties of this file and those the database holds, keeps only gender and nationality, under
   the name "victim <hash of the id>"; no name keys, birth date or identifiers of theirs are
-  stored, and Identifications they hold are left out (counted in the report). People an earlier
+  stored: Identifications, Vehicles, UserAccounts and Ownerships of assets held by victims only
+  are left out (counted in the report), and a victim is left out of what others hold with her
+  and of the accounts her payments name. People an earlier
   file stored by name whom this file leaves victims only are mapped again from their stored
   entity, as victims (loaders/ftm_load.resolve_victims).
 
@@ -33,6 +35,7 @@ from loaders.ftm_read import Entity, supported
 from loaders.ftm_rules import (
     DOCUMENT_PROPS,
     EDGES,
+    HOLDERS,
     NODE_OF,
     PARTY,
     RECORD_KINDS,
@@ -95,9 +98,11 @@ class FtmMapper(EdgeMapper):
         if self.out.pseudonymized:
             self.out.warnings.append(Problem(
                 self.file, None, None, f"{self.out.pseudonymized} victim(s) stored under a "
-                "pseudonym: names, birth dates and identifiers of victims are not kept"
-                + (f"; {self.out.victim_documents_dropped} identity document(s) of victims left "
-                   "out" if self.out.victim_documents_dropped else "")))
+                "pseudonym: names, birth dates and identifiers of victims are not kept"))
+        if self.out.victim_documents_dropped:
+            self.out.warnings.append(Problem(
+                self.file, None, None, f"{self.out.victim_documents_dropped} identity document(s), "
+                "vehicle(s) or account(s) of victims left out: victims keep no identifier"))
         return self.out
 
     def node(self, e: Entity, label: str, props: dict[str, Any]) -> None:
@@ -158,10 +163,9 @@ class FtmMapper(EdgeMapper):
 
     def record_identifier(self, e: Entity, kind: str) -> str | None:
         """The identifier node an Address/BankAccount/Vehicle/UserAccount/Identification is."""
+        if kind in HOLDERS and self.held_by_victims(e, HOLDERS[kind]):
+            return None  # victims keep no identifier: held only by victims, it is left out
         if kind == "Identification":
-            holders = e.get("holder")
-            if holders and all(h in self.victims for h in holders):
-                return None
             number = e.first("number") or e.first("passportNumber")
             if number is None:
                 self.problem(e, "number", f"a {e.schema} needs a number")
@@ -194,17 +198,19 @@ class FtmMapper(EdgeMapper):
     def record(self, e: Entity, kind: str) -> None:
         k = self.known.get(e.id)
         if k is None:
-            if kind == "Identification" and e.get("holder"):
+            if kind in HOLDERS and self.held_by_victims(e, HOLDERS[kind]):
                 self.out.victim_documents_dropped += 1
             return
+        kept = self.without_victims(e, HOLDERS.get(kind, ()))  # shared with a victim: not hers
         self.out.rows.records.append({"id": e.id, "target": k.node,
-                                      "props": {"schema": e.schema, "ftm": e.to_json()}})
+                                      "props": {"schema": e.schema, "ftm": kept.to_json()}})
         if kind == "Identification":
             for holder in self.target(e, "holder", PARTY):
-                self.link("USES", holder, k.node, e.id)
+                if holder not in self.victims:
+                    self.link("USES", holder, k.node, e.id)
             return
         if kind in ("Vehicle", "UserAccount"):
-            for prop in ("owner", "operator") if kind == "Vehicle" else ("owner",):
+            for prop in HOLDERS[kind]:
                 for owner in self.target(e, prop, PARTY):
                     if owner not in self.victims:
                         self.link("USES", owner, k.node, e.id)

@@ -33,7 +33,7 @@ class MapResult:
     problems: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
     pseudonymized: int = 0
-    victim_documents_dropped: int = 0
+    victim_documents_dropped: int = 0  # identifications, vehicles, accounts: victims' only
     unmasked_victims: int = 0  # stored by name by an earlier file, victims only by this one
 
 
@@ -77,10 +77,12 @@ class MapperCore:
         self.known.update(known)
 
     def people(self) -> list[str]:
-        """Ids of the people the file defines or makes a party (their roles in the database are
-        asked for)."""
+        """Ids of the people the file defines, makes a party or refers to in the database (their
+        roles in the database are asked for: a victim's passport, vehicle or account named by a
+        later file is no more tied to them than one named with them)."""
         out = {e.id for e in self.src.entities.values() if e.schema == "Person"}
         out.update(p for p in self.party_roles if p not in self.src.entities)
+        out.update(i for i, k in self.known.items() if k.label == "Person")
         return sorted(out)
 
     def stored_victims(self) -> list[str]:
@@ -115,8 +117,27 @@ class MapperCore:
         return roles
 
     def _victims(self) -> set[str]:
-        return {p for p, r in self._roles().items() if r == {"VICTIM_IN"}
-                and (ent := self.src.entities.get(p)) is not None and ent.schema == "Person"}
+        return {p for p, r in self._roles().items() if r == {"VICTIM_IN"} and self._person(p)}
+
+    def _person(self, i: str) -> bool:
+        """Whether `i` is a person the file defines or, when it does not, the database holds."""
+        if (ent := self.src.entities.get(i)) is not None:
+            return ent.schema == "Person"
+        return (k := self.known.get(i)) is not None and k.label == "Person"
+
+    def held_by_victims(self, e: Entity, props: Iterable[str]) -> bool:
+        """Whether `e` names holders (or owners) by `props` and all are victims."""
+        held = [h for p in props for h in e.get(p)]
+        return bool(held) and all(h in self.victims for h in held)
+
+    def without_victims(self, e: Entity, props: Iterable[str]) -> Entity:
+        """`e` as it is kept: victims left out of `props` (a holder, an owner, their account)."""
+        drop = [p for p in props if any(v in self.victims for v in e.get(p))]
+        if not drop:
+            return e
+        kept = {k: v for k, v in e.properties.items() if k not in drop}
+        kept.update({p: [v for v in e.get(p) if v not in self.victims] for p in drop})
+        return Entity(e.id, e.schema, e.line, {k: v for k, v in kept.items() if v})
 
     # -- helpers --------------------------------------------------------------------------
     def problem(self, e: Entity, prop: str | None, reason: str) -> None:

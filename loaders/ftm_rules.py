@@ -41,6 +41,8 @@ def pseudonym(entity_id: str) -> str:
 
 
 RECORD_KINDS = frozenset({"Address", "BankAccount", "Vehicle", "UserAccount", "Identification"})
+# the properties naming who holds a record kind (a victim keeps none: loaders/ftm_map.py)
+HOLDERS = {"Identification": ("holder",), "Vehicle": ("owner", "operator"), "UserAccount": ("owner",)}
 
 
 def schema_of(e: Entity) -> Schema:

@@ -37,34 +37,39 @@ MATCH (p:Person {id: id})
 WHERE NOT coalesce(p.pseudonymous, false) AND p.ftm IS NOT NULL
 RETURN collect(p.ftm) AS found
 
-// name: ftm_drop_victim_documents
+// name: ftm_drop_victim_ties
 // mode: write
 // params: ids
-// The identity documents earlier files tied to the people a load stores under a pseudonym
-// (victims keep none): the tie, the kept FtM Identification when no one else holds it, and the
-// document's node when nothing else is tied to it.
+// What earlier files tied to the people a load stores under a pseudonym through other
+// entities (victims keep no identifier): the tie (a USES stated by an Identification, a Vehicle,
+// a UserAccount, an Ownership or a Payment naming her account); the kept FtM record behind it
+// when no one else holds the identifier through that record, with what the record stated of
+// the identifier (a UserAccount's phone). Identifiers left tied to nothing go afterwards
+// (ftm_drop_orphan_identifiers).
 UNWIND $ids AS id
-MATCH (:Person {id: id})-[u:USES]->(d:IdDocument)
+MATCH (:Person {id: id})-[u:USES]->(d)
 WITH u, d, u.via AS via
 DELETE u
 WITH DISTINCT d, via
 OPTIONAL MATCH (x:FtmRecord {id: via})-[:RECORD_OF]->(d)
 WHERE NOT EXISTS { ()-[:USES {via: via}]->(d) }
+OPTIONAL MATCH (d)-[stated:REGISTERED_AT {via: via}]->()
+WITH x, collect(stated) AS stated
+FOREACH (r IN CASE WHEN x IS NULL THEN [] ELSE stated END | DELETE r)
 DETACH DELETE x
-WITH DISTINCT d
-WHERE NOT EXISTS { (d)--() }
-DELETE d
 RETURN count(*) AS n
 
 // name: ftm_identifiers_of
 // mode: write
 // params: ids
-// The ids of the identifiers (phones, emails, addresses...) the given people are tied to by
-// their own statements, read in the closing transaction before a load stores them under a
-// pseudonym, so that ftm_drop_orphan_identifiers can then drop those no one else uses.
+// The ids of the identifiers (phones, emails, addresses, documents, accounts...) the given
+// people are tied to, and (beyond) those these are registered at (an account's phone), read in
+// the closing transaction before a load stores them under a pseudonym, so that
+// ftm_drop_orphan_identifiers can then drop those no one else holds.
 UNWIND $ids AS id
 MATCH (:Person {id: id})-[:USES|REGISTERED_AT]->(i:Entity)
-RETURN collect(DISTINCT i.id) AS found
+OPTIONAL MATCH (i)-[:REGISTERED_AT]->(j:Entity)
+RETURN collect(DISTINCT i.id) AS found, collect(DISTINCT j.id) AS beyond
 
 // name: ftm_drop_orphan_identifiers
 // mode: write

@@ -222,12 +222,44 @@ def test_a_file_that_leaves_someone_a_victim_drops_the_identifiers_only_they_use
     assert read(fresh, "person_facts", id="p-near")[0]["person"]["name"] == "Near Neighbour"
 
 
+def test_what_earlier_or_later_files_tie_to_a_victim_is_not_kept(
+        fresh: Settings, tmp_path: Path) -> None:
+    wipe(fresh)
+    load(fresh, write(tmp_path / "earlier.ijson", [
+        entity("w-1", "Person", name="Wera Earlier"), entity("s-1", "Person", name="Sam Payer"),
+        entity("ua-1", "UserAccount", owner="w-1", service="telegram", username="wera_tg",
+               phone="+7 701 111 22 33"),
+        entity("car-1", "Vehicle", owner="w-1", registrationNumber="111AAA02"),
+        entity("acc-1", "BankAccount", iban="KZ86125KZT5004100100"),
+        entity("own-1", "Ownership", owner="w-1", asset="acc-1"),
+        entity("pay-1", "Payment", payer="s-1", beneficiary="w-1", beneficiaryAccount="acc-1",
+               amount="100")]))
+    # the case file says she is a victim: her account, vehicle and what they name go
+    load(fresh, write(tmp_path / "case.ijson", [
+        entity("c-1", "CourtCase", caseNumber="2025-1"), party("c-1", "w-1", "victim")]))
+    dump = read(fresh, "investigations_fingerprint")[0]
+    text = json.dumps(dump, ensure_ascii=False)
+    for gone in ("Wera", "wera_tg", "+77011112233", "111AAA02", "ua-1", "car-1", "own-1"):
+        assert gone not in text, gone
+    assert not [r for r in dump["rels"] if r.startswith("w-1-USES")]
+    # the bank account is an entity of its own; the payment stays a fact of the case
+    assert "KZ86125KZT5004100100" in text and "s-1-PAID/pay-1->w-1" in dump["rels"]
+    # a later file naming her (pseudonymous now) as holder or owner keeps nothing of hers
+    later = load(fresh, write(tmp_path / "later.ijson", [
+        entity("car-2", "Vehicle", owner="w-1", registrationNumber="222BBB02"),
+        entity("pp-2", "Passport", holder="w-1", number="N2222222")]))
+    text = json.dumps(read(fresh, "investigations_fingerprint")[0], ensure_ascii=False)
+    assert "222BBB02" not in text and "N2222222" not in text and "car-2" not in text
+    assert any("2 identity document(s), vehicle(s) or account(s)" in w.reason
+               for w in later.warnings)
+
+
 def test_victims_stay_pseudonymous_through_any_sequence_of_files(
         fresh: Settings, tmp_path: Path) -> None:
-    # files of people (some with a passport) and parties with random roles, loaded one after
+    # files of people (some with a passport or a car) and parties with random roles, loaded one after
     # the other: after each, nobody who is only a victim bears a name, and nobody under the
-    # pseudonym keeps a birth date, name keys, an identifier or their stated FtM entity, and no
-    # phone or document stays behind that no one holds
+    # pseudonym keeps a birth date, name keys, an identifier, a vehicle or their stated FtM
+    # entity, and no phone or document stays behind that no one holds
     wipe(fresh)
     rng = random.Random(20241205)
     people, cases = [f"p{i}" for i in range(8)], [f"c{i}" for i in range(3)]
@@ -238,6 +270,8 @@ def test_victims_stay_pseudonymous_through_any_sequence_of_files(
                                phone=f"+7 701 555 00 0{p[1]}"))
             if rng.random() < 0.3:
                 rows.append(entity(f"pp-{p}", "Passport", holder=p, number=f"N00000{p[1]}"))
+            if rng.random() < 0.3:
+                rows.append(entity(f"car-{p}", "Vehicle", owner=p, registrationNumber=f"{p[1]}77AAA02"))
         for _ in range(rng.randint(0, 4)):
             rows.append(party(rng.choice(cases), rng.choice(people),
                               rng.choice(["victim", "victim", "suspect", "witness"])))
@@ -251,9 +285,13 @@ def test_victims_stay_pseudonymous_through_any_sequence_of_files(
             source, kind = rel.split("-", 1)[0], rel.split("-", 1)[1].split("/")[0]
             roles.setdefault(source, set()).add(kind)
         held = {rel.rsplit("->", 1)[1] for rel in dump["rels"]}
+        masked = {props["id"] for _, props in dump["nodes"] if props.get("pseudonymous")}
         for labels, props in dump["nodes"]:
             if {"Phone", "IdDocument"} & set(labels):  # a victim's own phone goes with the tie
                 assert props["id"] in held, (n, props["id"])
+            if "FtmRecord" in labels:  # nor does a kept vehicle or passport name her
+                kept = json.loads(props["ftm"])["properties"]
+                assert not masked & set(kept.get("owner", []) + kept.get("holder", [])), (n, kept)
             if "Person" not in labels:
                 continue
             if props.get("pseudonymous"):

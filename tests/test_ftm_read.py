@@ -147,6 +147,41 @@ def test_victims_are_pseudonymous_and_identifiers_are_shared(tmp_path: Path) -> 
     assert json.loads(zh["props"]["ftm"])["properties"]["phone"] == ["8 701 555 12 34"]
 
 
+def test_a_victim_keeps_no_account_vehicle_or_share_of_a_document(tmp_path: Path) -> None:
+    rows = [entity("c-1", "CourtCase", caseNumber="2025-1"),
+            entity("v-9", "Person", name="Vera Victim"), entity("s-9", "Person", name="Sam Suspect"),
+            party("c-1", "v-9", "victim"), party("c-1", "s-9", "suspect"),
+            entity("ua-9", "UserAccount", owner="v-9", service="instagram", username="vera_secret",
+                   phone="+7 701 123 45 67"),
+            entity("car-9", "Vehicle", owner="v-9", registrationNumber="777ABC02"),
+            entity("car-s", "Vehicle", owner=["v-9", "s-9"], registrationNumber="555SSS02"),
+            entity("acc-9", "BankAccount", iban="KZ86125KZT5004100100"),
+            entity("own-9", "Ownership", owner="v-9", asset="acc-9"),
+            entity("pay-9", "Payment", payer="s-9", beneficiary="v-9", beneficiaryAccount="acc-9",
+                   payerAccount="acc-9", amount="100"),
+            entity("pp-s", "Passport", holder=["v-9", "s-9"], number="N999999")]
+    result = mapped(write(tmp_path, rows)).build()
+    assert result.problems == []
+    out = result.rows
+    # held by her alone: left out, with what they name (the handle, its phone, the plate)
+    assert {r["id"] for r in out.records} == {"acc-9", "car-s", "pp-s"}
+    ident = json.dumps(out.identifiers)
+    assert "vera_secret" not in ident and "+77011234567" not in ident and "777ABC02" not in ident
+    assert any("3 identity document(s), vehicle(s) or account(s) of victims left out" in w.reason
+               for w in result.warnings)
+    # held with a suspect: his, without her in what is kept, and no tie of hers
+    for r in out.records + out.edges:
+        assert "v-9" not in json.loads(r["props"]["ftm"])["properties"].get("owner", []), r
+        assert "v-9" not in json.loads(r["props"]["ftm"])["properties"].get("holder", []), r
+    assert not [link for link in out.links if link["from"] == "v-9"]
+    assert {(link["from"], link["via"]) for link in out.links} >= {("s-9", "car-s"), ("s-9", "pp-s")}
+    # her payment stays a fact of the case, without her account; his account stays his
+    pay = next(r for r in out.edges if r["id"] == "pay-9")
+    kept = json.loads(pay["props"]["ftm"])["properties"]
+    assert (pay["from"], pay["to"]) == ("s-9", "v-9") and "beneficiaryAccount" not in kept
+    assert kept["payerAccount"] == ["acc-9"]
+
+
 def test_kept_ftm_text_is_what_earlier_loads_stored() -> None:
     # the kept text is hashed: a reload of a file loaded before must find it unchanged
     names = ['a"b', "\\x", "\n\t\r\b\f", "\x00\x1f\x7f", "\u2028", "Жанибек әғқңөұүһі", "😀", ""]
