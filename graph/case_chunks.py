@@ -7,8 +7,10 @@ aborts the load before anything is written (LabelConflict). Then, kind after kin
 identifiers, records, edges, links), the rows whose entity does not exist yet are committed in
 chunks of `load_chunk_rows`, stamped with the load; rows that change a stored entity are written
 in the closing transaction, followed by the relationships the changed entities state (their
-update drops the old ones); for people the load stores under a pseudonym, it also drops the
-identity documents and identifiers that only their earlier statements held. Unchanged rows cost
+update drops the old ones); for people the load leaves victims only, it also drops the identity
+documents, accounts, vehicles and other identifiers that earlier files tied to them and no one
+else holds (loaders/ftm_load.resolve_victims has mapped again, without them, what they held with
+others). Unchanged rows cost
 nothing more. When anything fails, the journal
 deletes what the load created, so the case graph is as it was."""
 
@@ -128,8 +130,8 @@ async def _create(load: LoadJournal, kind: str, statement: str, rows: Rows,
 
 
 async def _held_by(tx: Tx, victims: list[str]) -> tuple[list[str], list[str]]:
-    """The identifiers the people a load stores under a pseudonym are tied to, and those these
-    are registered at (an account's phone)."""
+    """The identifiers the people a load leaves victims only are tied to, and those these are
+    registered at (an account's phone)."""
     theirs: list[str] = []
     beyond: list[str] = []
     for part in batches(victims, BATCH):
@@ -182,6 +184,8 @@ async def load_case_rows(db: Database, rows: CaseRows, source: str,
                                           kind != "links", progress)
                 if got:
                     late[kind] = got
+            for part in batches(rows.withdrawn, BATCH):
+                await tx.run("ftm_withdraw_records", ids=part)
             await _drop_victim_ties(tx, rows.victims, held)
 
         await load.finish(closing, written)

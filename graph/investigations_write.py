@@ -36,8 +36,10 @@ class CaseRows:
     into an identifier: the Address, BankAccount... entity itself, an Identification);
     edges: {id, type, from, to, props} (FtM edge entities: CourtCaseParty, Payment...);
     links: {type, from, to, via} (relationships stated by a property of the entity `via`);
-    victims: ids of the people this load stores under a pseudonym (identity documents earlier
-    files tied to them are dropped in the closing transaction).
+    victims: ids of the people this load leaves victims only (what earlier files tied to them,
+    identity documents, accounts, vehicles, is dropped in the closing transaction);
+    withdrawn: ids of records the file states as held by victims only (not kept: an older
+    statement of them is deleted in the closing transaction).
     A missing `hash` is computed from the rest of the row."""
 
     nodes: Rows = field(default_factory=list)
@@ -46,6 +48,7 @@ class CaseRows:
     edges: Rows = field(default_factory=list)
     links: Rows = field(default_factory=list)
     victims: list[str] = field(default_factory=list)
+    withdrawn: list[str] = field(default_factory=list)
 
     def size(self) -> int:
         return sum(len(getattr(self, k)) for k, _ in STEPS)

@@ -84,6 +84,7 @@ class EdgeMapper(MapperCore):
             return
         if owners[0] in self.victims:  # an account or vehicle of a victim's: not kept
             self.out.victim_documents_dropped += 1
+            self.out.rows.withdrawn.append(e.id)
             return
         self.out.rows.records.append({"id": e.id, "target": assets[0],
                                       "props": {"schema": e.schema, "ftm": e.to_json()}})

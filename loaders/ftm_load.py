@@ -72,13 +72,19 @@ async def _resolve(db: Database, wanted: set[str]) -> dict[str, Known]:
 
 async def resolve_victims(db: Database, mapper: FtmMapper) -> None:
     """Who is a victim, with the roles the database holds for the file's people; people an earlier
-    file stored by name whom this file leaves victims only are mapped again, as victims."""
+    file stored by name whom this file leaves victims only are mapped again, as victims, and so
+    are the entities (records, payments) through which earlier files tied victims to an
+    identifier: without them."""
     mapper.resolve_roles([(a, b, c) for part in await db.read_in_parts(
         "ftm_stored_roles", "ids", mapper.people()) for a, b, c in part["found"]])
     named = mapper.stored_victims()
     if named:
         mapper.mask([Entity.from_json(text) for part in await db.read_in_parts(
             "ftm_stored_people", "ids", named) for text in part["found"]])
+    added = mapper.restate([Entity.from_json(text) for part in await db.read_in_parts(
+        "ftm_stored_held", "ids", sorted(mapper.victims)) for text in part["found"]])
+    if added:
+        mapper.resolve(await _resolve(db, mapper.references(added)))
 
 
 def _conflicts(src: FtmInput, rows: CaseRows, ids: list[str]) -> InvalidData:

@@ -84,6 +84,7 @@ class FtmMapper(EdgeMapper):
                 self.unknown_link(e)
             elif kind == "Ownership":
                 self.ownership(e)
+        self.out.rows.victims = sorted(self.victims)  # what earlier files tied to them goes
         self.out.rows.identifiers = list(self.identifiers.values())
         self.out.rows.links = [{"type": t, "from": a, "to": b, "via": v}
                                for t, a, b, v in self.links]
@@ -99,6 +100,10 @@ class FtmMapper(EdgeMapper):
             self.out.warnings.append(Problem(
                 self.file, None, None, f"{self.out.pseudonymized} victim(s) stored under a "
                 "pseudonym: names, birth dates and identifiers of victims are not kept"))
+        if self.out.restated:
+            self.out.warnings.append(Problem(
+                self.file, None, None, f"{self.out.restated} record(s) or payment(s) an earlier "
+                "file tied to people this one leaves victims only: stored again without them"))
         if self.out.victim_documents_dropped:
             self.out.warnings.append(Problem(
                 self.file, None, None, f"{self.out.victim_documents_dropped} identity document(s), "
@@ -127,7 +132,6 @@ class FtmMapper(EdgeMapper):
     def person(self, e: Entity) -> None:
         if e.id in self.victims:
             self.out.pseudonymized += 1
-            self.out.rows.victims.append(e.id)
             kept = {k: e.get(k) for k in VICTIM_KEEPS if e.get(k)}
             name = pseudonym(e.id)
             masked = Entity(e.id, e.schema, e.line, {"name": [name], **kept})
@@ -200,6 +204,7 @@ class FtmMapper(EdgeMapper):
         if k is None:
             if kind in HOLDERS and self.held_by_victims(e, HOLDERS[kind]):
                 self.out.victim_documents_dropped += 1
+                self.out.rows.withdrawn.append(e.id)  # an earlier statement of it goes too
             return
         kept = self.without_victims(e, HOLDERS.get(kind, ()))  # shared with a victim: not hers
         self.out.rows.records.append({"id": e.id, "target": k.node,

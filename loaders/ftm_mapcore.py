@@ -35,6 +35,7 @@ class MapResult:
     pseudonymized: int = 0
     victim_documents_dropped: int = 0  # identifications, vehicles, accounts: victims' only
     unmasked_victims: int = 0  # stored by name by an earlier file, victims only by this one
+    restated: int = 0  # entities of earlier files written again without this file's victims
 
 
 class MapperCore:
@@ -64,10 +65,10 @@ class MapperCore:
         self.skipped_refs = 0
 
     # -- references -----------------------------------------------------------------------
-    def references(self) -> set[str]:
-        """Ids referred to in the file but not defined in it."""
+    def references(self, among: Iterable[Entity] | None = None) -> set[str]:
+        """Ids referred to in the file (or by `among` of its entities) but not defined in it."""
         wanted: set[str] = set()
-        for e in self.src.entities.values():
+        for e in self.src.entities.values() if among is None else among:
             for name in ref_props(e):
                 wanted.update(v for v in e.get(name)
                           if v not in self.src.entities and v not in self.src.skipped_ids)
@@ -98,6 +99,16 @@ class MapperCore:
             self.src.entities[e.id] = e
             self.out.unmasked_victims += 1
         self.victims = self._victims()
+
+    def restate(self, stored: Iterable[Entity]) -> list[Entity]:
+        """Map with this file the entities through which earlier files tied its victims to an
+        identifier (kept records, payments naming their accounts), so that they are written
+        again without them; those the file states itself are mapped as it states them."""
+        added = [e for e in stored if e.id not in self.src.entities]
+        for e in added:
+            self.src.entities[e.id] = e
+        self.out.restated += len(added)
+        return added
 
     def resolve_roles(self, stored: Iterable[tuple[str, str, str]]) -> None:
         """The roles the database holds for the file's people, as (person, party id, role): a

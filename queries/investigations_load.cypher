@@ -37,6 +37,26 @@ MATCH (p:Person {id: id})
 WHERE NOT coalesce(p.pseudonymous, false) AND p.ftm IS NOT NULL
 RETURN collect(p.ftm) AS found
 
+// name: ftm_stored_held
+// params: ids
+// The FtM entities, as kept, through which the database ties these people to an identifier
+// (a passport, vehicle, account or ownership record; a payment naming their account), in one
+// list: a file that leaves them victims only maps these again, without them
+// (loaders/ftm_load.py), so that nothing kept names a victim as holder or owner.
+UNWIND $ids AS id
+MATCH (:Person {id: id})-[u:USES]->()
+WHERE u.via <> id
+WITH DISTINCT u.via AS via
+CALL (via) {
+  MATCH (x:FtmRecord {id: via})
+  RETURN x.ftm AS ftm
+  UNION
+  MATCH ()-[p:PAID {id: via}]->()
+  USING INDEX SEEK p:PAID(id)
+  RETURN p.ftm AS ftm
+}
+RETURN collect(ftm) AS found
+
 // name: ftm_drop_victim_ties
 // mode: write
 // params: ids
@@ -57,6 +77,27 @@ OPTIONAL MATCH (d)-[stated:REGISTERED_AT {via: via}]->()
 WITH x, collect(stated) AS stated
 FOREACH (r IN CASE WHEN x IS NULL THEN [] ELSE stated END | DELETE r)
 DETACH DELETE x
+RETURN count(*) AS n
+
+// name: ftm_withdraw_records
+// mode: write
+// params: ids
+// Kept FtM records a file states again as held by victims only (a passport, a vehicle, an
+// account, an ownership): victims keep none, so the older statement goes, with the ties and
+// registrations it stated, and its identifier and what that was registered at (an account's
+// phone) when nothing else holds them.
+UNWIND $ids AS id
+MATCH (x:FtmRecord {id: id})-[:RECORD_OF]->(d)
+OPTIONAL MATCH (d)-[s:USES|REGISTERED_AT {via: id}]-(o)
+WITH x, d, collect(s) AS stated,
+     collect(CASE WHEN type(s) = 'REGISTERED_AT' THEN o END) AS beyond
+FOREACH (r IN stated | DELETE r)
+DETACH DELETE x
+WITH d, beyond
+UNWIND [d] + beyond AS i
+WITH DISTINCT i
+WHERE NOT EXISTS { (i)--() }
+DELETE i
 RETURN count(*) AS n
 
 // name: ftm_identifiers_of

@@ -254,6 +254,45 @@ def test_what_earlier_or_later_files_tie_to_a_victim_is_not_kept(
                for w in later.warnings)
 
 
+def test_what_a_victim_held_with_others_is_kept_without_her(fresh: Settings, tmp_path: Path) -> None:
+    wipe(fresh)
+    load(fresh, write(tmp_path / "earlier.ijson", [
+        entity("w-2", "Person", name="Wera Shared"), entity("s-2", "Person", name="Sam Sharer"),
+        entity("pp-3", "Passport", holder=["w-2", "s-2"], number="N3333333"),
+        entity("car-3", "Vehicle", owner="s-2", operator="w-2", registrationNumber="333CCC02"),
+        entity("acc-3", "BankAccount", accountNumber="40702810300000003"),
+        entity("pay-3", "Payment", payer="s-2", beneficiary="w-2", payerAccount="acc-3",
+               beneficiaryAccount="acc-3", amount="300"),
+        entity("car-4", "Vehicle", owner="w-2", operator="s-2", registrationNumber="444DDD02"),
+        entity("ua-4", "UserAccount", owner=["w-2", "s-2"], service="telegram", username="wera_s",
+               phone="+7 702 444 44 44")]))
+    # the case file says she is a victim, and restates car-4 and ua-4 as hers alone
+    case = [entity("c-3", "CourtCase", caseNumber="2025-3"), party("c-3", "w-2", "victim"),
+            entity("car-4", "Vehicle", owner="w-2", registrationNumber="444DDD02"),
+            entity("ua-4", "UserAccount", owner="w-2", service="telegram", username="wera_s",
+                   phone="+7 702 444 44 44")]
+    report = load(fresh, write(tmp_path / "case.ijson", case))
+    assert any("3 record(s) or payment(s) an earlier file tied" in w.reason for w in report.warnings)
+    # the passport, the car and the payment stay his, and name her no more as holder,
+    # operator or account holder; the payment itself stays a fact of the case
+    kept = {e["id"]: e["properties"] for e in map(json.loads, read(
+        fresh, "ftm_stored_held", ids=["s-2"])[0]["found"])}
+    assert kept["pp-3"]["holder"] == ["s-2"] and "operator" not in kept["car-3"]
+    assert kept["pay-3"]["beneficiary"] == ["w-2"] and "beneficiaryAccount" not in kept["pay-3"]
+    assert read(fresh, "ftm_stored_held", ids=["w-2"])[0]["found"] == []
+    dump = read(fresh, "investigations_fingerprint")[0]
+    assert not [r for r in dump["rels"] if r.startswith("w-2-USES")]
+    assert {"s-2-USES/pp-3->doc:N3333333", "s-2-USES/car-3->plate:333CCC02",
+            "s-2-USES/pay-3->account:40702810300000003", "s-2-PAID/pay-3->w-2"} <= set(dump["rels"])
+    # a vehicle or account of hers alone is not kept, and its older statement (his too) goes,
+    # with the phone the account was registered at
+    for gone in ("444DDD02", "car-4", "ua-4", "wera_s", "+77024444444"):
+        assert gone not in json.dumps(dump), gone
+    # loading the case file again changes nothing
+    again = load(fresh, write(tmp_path / "case.ijson", case))
+    assert all(o["created"] == o["updated"] == 0 for o in again.written.values())
+
+
 def test_victims_stay_pseudonymous_through_any_sequence_of_files(
         fresh: Settings, tmp_path: Path) -> None:
     # files of people (some with a passport or a car) and parties with random roles, loaded one after
