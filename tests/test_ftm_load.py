@@ -293,52 +293,79 @@ def test_what_a_victim_held_with_others_is_kept_without_her(fresh: Settings, tmp
     assert all(o["created"] == o["updated"] == 0 for o in again.written.values())
 
 
+def _sequence_file(rng: random.Random, people: list[str], known: set[str]) -> list[dict[str, Any]]:
+    """Cases, some people, and what they hold (alone or with someone a file defined before),
+    their payments, and parties with random roles."""
+    rows = [entity(c, "CourtCase", caseNumber=f"2025-{c}") for c in ("c0", "c1", "c2")]
+    here = rng.sample(people, rng.randint(0, 4))
+    rows += [entity(p, "Person", name=f"Secret Name {p}", birthDate=f"1990-01-0{p[1]}",
+                    phone=f"+7 701 555 00 0{p[1]}") for p in here]
+    pool = sorted(known | set(here)) or people
+    for kind in ("Passport", "Vehicle", "UserAccount", "Ownership", "Payment"):
+        if rng.random() < 0.4:
+            n, who = rng.randint(0, 9), rng.sample(pool, min(len(pool), rng.choice([1, 1, 2])))
+            if kind == "Passport":
+                rows.append(entity(f"pp-{n}", "Passport", holder=who, number=f"N00000{n}"))
+            elif kind == "Vehicle":
+                rows.append(entity(f"car-{n}", "Vehicle", owner=who[0], operator=who[1:],
+                                   registrationNumber=f"{n}77AAA02"))
+            elif kind == "UserAccount":
+                rows.append(entity(f"ua-{n}", "UserAccount", owner=who, service="telegram",
+                                   username=f"user{n}", phone=f"+7 702 000 00 0{n}"))
+            else:
+                rows.append(entity(f"acc-{n}", "BankAccount", accountNumber=f"4070281030000000{n}"))
+                if kind == "Ownership":
+                    rows.append(entity(f"own-{n}", "Ownership", owner=who[0], asset=f"acc-{n}"))
+                else:
+                    rows.append(entity(f"pay-{n}", "Payment", payer=who[0], beneficiary=who[-1],
+                                       payerAccount=f"acc-{n}", beneficiaryAccount=f"acc-{n}",
+                                       amount="5"))
+    for _ in range(rng.randint(0, 4)):
+        rows.append(party(rng.choice(("c0", "c1", "c2")), rng.choice(pool),
+                          rng.choice(["victim", "victim", "suspect", "witness"])))
+    return rows
+
+
 def test_victims_stay_pseudonymous_through_any_sequence_of_files(
         fresh: Settings, tmp_path: Path) -> None:
-    # files of people (some with a passport or a car) and parties with random roles, loaded one after
-    # the other: after each, nobody who is only a victim bears a name, and nobody under the
-    # pseudonym keeps a birth date, name keys, an identifier, a vehicle or their stated FtM
-    # entity, and no phone or document stays behind that no one holds
+    # generated files loaded one after the other: after each, nobody who is only a victim bears
+    # a name or is tied to an identifier, or is named by a kept passport, vehicle or account;
+    # nobody under the pseudonym keeps a birth date, name keys or their stated FtM entity; and
+    # no phone, document, vehicle or account stays behind that nothing holds
     wipe(fresh)
     rng = random.Random(20241205)
-    people, cases = [f"p{i}" for i in range(8)], [f"c{i}" for i in range(3)]
+    people, known = [f"p{i}" for i in range(8)], set()
     for n in range(30):
-        rows = [entity(c, "CourtCase", caseNumber=f"2025-{c}") for c in cases]
-        for p in rng.sample(people, rng.randint(0, 4)):
-            rows.append(entity(p, "Person", name=f"Secret Name {p}", birthDate=f"1990-01-0{p[1]}",
-                               phone=f"+7 701 555 00 0{p[1]}"))
-            if rng.random() < 0.3:
-                rows.append(entity(f"pp-{p}", "Passport", holder=p, number=f"N00000{p[1]}"))
-            if rng.random() < 0.3:
-                rows.append(entity(f"car-{p}", "Vehicle", owner=p, registrationNumber=f"{p[1]}77AAA02"))
-        for _ in range(rng.randint(0, 4)):
-            rows.append(party(rng.choice(cases), rng.choice(people),
-                              rng.choice(["victim", "victim", "suspect", "witness"])))
+        rows = _sequence_file(rng, people, known)
         try:
             load(fresh, write(tmp_path / f"f{n}.ijson", rows))
         except InvalidData:
             continue  # a party naming someone no file defined yet
+        known |= {r["id"] for r in rows if r["schema"] == "Person"}
         dump = read(fresh, "investigations_fingerprint")[0]
         roles: dict[str, set[str]] = {}
         for rel in dump["rels"]:
             source, kind = rel.split("-", 1)[0], rel.split("-", 1)[1].split("/")[0]
             roles.setdefault(source, set()).add(kind)
         held = {rel.rsplit("->", 1)[1] for rel in dump["rels"]}
-        masked = {props["id"] for _, props in dump["nodes"] if props.get("pseudonymous")}
+        victims = {p for p in people if roles.get(p, set()) & {"SUSPECT_IN", "WITNESS_IN",
+                                                              "VICTIM_IN"} == {"VICTIM_IN"}}
         for labels, props in dump["nodes"]:
-            if {"Phone", "IdDocument"} & set(labels):  # a victim's own phone goes with the tie
+            if {"Phone", "IdDocument", "Vehicle", "OnlineAccount"} & set(labels):
                 assert props["id"] in held, (n, props["id"])
-            if "FtmRecord" in labels:  # nor does a kept vehicle or passport name her
+            if "FtmRecord" in labels:
                 kept = json.loads(props["ftm"])["properties"]
-                assert not masked & set(kept.get("owner", []) + kept.get("holder", [])), (n, kept)
+                named = {v for k in ("owner", "holder", "operator") for v in kept.get(k, [])}
+                assert not victims & named, (n, kept)
             if "Person" not in labels:
                 continue
             if props.get("pseudonymous"):
                 assert not {"birth_date", "name_keys"} & set(props), (n, props)
-                assert "Secret" not in props["ftm"] and "USES" not in roles.get(props["id"], set())
+                assert "Secret" not in props["ftm"], (n, props)
             else:
-                assert roles.get(props["id"], set()) & {"SUSPECT_IN", "WITNESS_IN", "VICTIM_IN"} != {
-                    "VICTIM_IN"}, (n, props["id"])
+                assert props["id"] not in victims, (n, props["id"])
+            if props["id"] in victims:
+                assert "USES" not in roles.get(props["id"], set()), (n, props["id"])
 
 
 def test_the_command_line_loads_reports_and_refuses(fresh: Settings, tmp_path: Path) -> None:
