@@ -10,9 +10,8 @@ in the closing transaction, followed by the relationships the changed entities s
 update drops the old ones); for people the load leaves victims only, it also drops the identity
 documents, accounts, vehicles and other identifiers that earlier files tied to them and no one
 else holds (loaders/ftm_load.resolve_victims has mapped again, without them, what they held with
-others). Unchanged rows cost
-nothing more. When anything fails, the journal
-deletes what the load created, so the case graph is as it was."""
+others). Unchanged rows cost nothing more. When anything fails, the journal deletes what the
+load created, so the case graph is as it was."""
 
 from __future__ import annotations
 

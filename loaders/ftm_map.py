@@ -12,10 +12,11 @@
   parties of this file and those the database holds, keeps only gender and nationality, under
   the name "victim <hash of the id>"; no name keys, birth date or identifiers of theirs are
   stored: Identifications, Vehicles, UserAccounts and Ownerships of assets held by victims only
-  are left out (counted in the report), and a victim is left out of what others hold with her
-  and of the accounts her payments name. People an earlier
-  file stored by name whom this file leaves victims only are mapped again from their stored
-  entity, as victims (loaders/ftm_load.resolve_victims).
+  are left out (counted in the report, and an earlier statement of them is withdrawn), and a
+  victim is left out of what others hold with her and of the accounts her payments name. People
+  an earlier file stored by name whom this file leaves victims only are mapped again from their
+  stored entity, as victims, and so is what earlier files kept naming them as holder, owner or
+  account holder (loaders/ftm_load.resolve_victims).
 
 Every problem (an identifier that cannot be normalized, a party without a known role, a
 reference to an entity neither in the file nor in the database) names line and field."""

@@ -60,8 +60,8 @@ RETURN collect(ftm) AS found
 // name: ftm_drop_victim_ties
 // mode: write
 // params: ids
-// What earlier files tied to the people a load stores under a pseudonym through other
-// entities (victims keep no identifier): the tie (a USES stated by an Identification, a Vehicle,
+// What earlier files tied to the people a load leaves victims only through other entities
+// (victims keep no identifier): the tie (a USES stated by an Identification, a Vehicle,
 // a UserAccount, an Ownership or a Payment naming her account); the kept FtM record behind it
 // when no one else holds the identifier through that record, with what the record stated of
 // the identifier (a UserAccount's phone). Identifiers left tied to nothing go afterwards
@@ -104,9 +104,9 @@ RETURN count(*) AS n
 // mode: write
 // params: ids
 // The ids of the identifiers (phones, emails, addresses, documents, accounts...) the given
-// people are tied to, and (beyond) those these are registered at (an account's phone), read in
-// the closing transaction before a load stores them under a pseudonym, so that
-// ftm_drop_orphan_identifiers can then drop those no one else holds.
+// people, whom a load leaves victims only, are tied to, and (beyond) those these are registered
+// at (an account's phone): read in the closing transaction before their ties are dropped, so
+// that ftm_drop_orphan_identifiers can then drop those no one else holds.
 UNWIND $ids AS id
 MATCH (:Person {id: id})-[:USES|REGISTERED_AT]->(i:Entity)
 OPTIONAL MATCH (i)-[:REGISTERED_AT]->(j:Entity)
@@ -116,7 +116,7 @@ RETURN collect(DISTINCT i.id) AS found, collect(DISTINCT j.id) AS beyond
 // mode: write
 // params: ids
 // Of the identifiers ftm_identifiers_of named, those left tied to nothing (no one uses them, no
-// kept FtM record describes them) once their people went under a pseudonym: a victim's phone
+// kept FtM record describes them) once their people were left victims only: a victim's phone
 // or address stays in the graph only while someone else's statement holds it.
 UNWIND $ids AS id
 MATCH (i:Entity {id: id})
