@@ -89,26 +89,18 @@ class FtmMapper(EdgeMapper):
         self.out.rows.identifiers = list(self.identifiers.values())
         self.out.rows.links = [{"type": t, "from": a, "to": b, "via": v}
                                for t, a, b, v in self.links]
-        if self.skipped_refs:
-            self.out.warnings.append(Problem(
-                self.file, None, None, f"{self.skipped_refs} reference(s) to skipped entities "
-                "left out"))
-        if self.out.unmasked_victims:
-            self.out.warnings.append(Problem(
-                self.file, None, None, f"{self.out.unmasked_victims} person(s) an earlier file "
-                "stored by name are victims only with this one: now stored under a pseudonym"))
-        if self.out.pseudonymized:
-            self.out.warnings.append(Problem(
-                self.file, None, None, f"{self.out.pseudonymized} victim(s) stored under a "
-                "pseudonym: names, birth dates and identifiers of victims are not kept"))
-        if self.out.restated:
-            self.out.warnings.append(Problem(
-                self.file, None, None, f"{self.out.restated} record(s) or payment(s) an earlier "
-                "file tied to people this one leaves victims only: stored again without them"))
-        if self.out.victim_documents_dropped:
-            self.out.warnings.append(Problem(
-                self.file, None, None, f"{self.out.victim_documents_dropped} identity document(s), "
-                "vehicle(s) or account(s) of victims left out: victims keep no identifier"))
+        for count, what in (
+                (self.skipped_refs, "reference(s) to skipped entities left out"),
+                (self.out.unmasked_victims, "person(s) an earlier file stored by name are victims "
+                                            "only with this one: now stored under a pseudonym"),
+                (self.out.pseudonymized, "victim(s) stored under a pseudonym: names, birth dates "
+                                         "and identifiers of victims are not kept"),
+                (self.out.restated, "record(s) or payment(s) an earlier file tied to people this "
+                                    "one leaves victims only: stored again without them"),
+                (self.out.victim_documents_dropped, "identity document(s), vehicle(s) or "
+                 "account(s) of victims left out: victims keep no identifier")):
+            if count:
+                self.out.warnings.append(Problem(self.file, None, None, f"{count} {what}"))
         return self.out
 
     def node(self, e: Entity, label: str, props: dict[str, Any]) -> None:
