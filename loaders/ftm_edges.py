@@ -13,6 +13,7 @@ from loaders.ftm_rules import EDGE_PROPS, EDGES, LINKABLE, PARTY, amount_of, rol
 class EdgeMapper(MapperCore):
     def edge_row(self, e: Entity, rel: str, source: str, target: str,
                  extra: dict[str, Any] | None = None) -> None:
+        e = self.victims_named(e, (source, target))
         held = e.properties
         props: dict[str, Any] = {p: held[p][0] for p in EDGE_PROPS if held.get(p)}
         props.update({k: v for k, v in (extra or {}).items() if v is not None})
@@ -50,6 +51,7 @@ class EdgeMapper(MapperCore):
             return
         extra: dict[str, Any] = {}
         if kind == "Payment":
+            e = self.victims_named(e, ends)  # before its purpose is read
             amount, currency = amount_of(e)
             extra = {"amount": amount, "currency": currency, "purpose": e.first("purpose")}
             victims_side = []

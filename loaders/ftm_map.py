@@ -16,7 +16,8 @@
   victim is left out of what others hold with her and of the accounts her payments name. People
   an earlier file stored by name whom this file leaves victims only are mapped again from their
   stored entity, as victims, and so is what earlier files kept naming them as holder, owner or
-  account holder (loaders/ftm_load.resolve_victims).
+  account holder (loaders/ftm_load.resolve_victims). Their names are replaced by their
+  pseudonyms in the texts of their cases and relationships (loaders/ftm_redact.py).
 
 Every problem (an identifier that cannot be normalized, a party without a known role, a
 reference to an entity neither in the file nor in the database) names line and field."""
@@ -98,7 +99,9 @@ class FtmMapper(EdgeMapper):
                 (self.out.restated, "record(s) or payment(s) an earlier file tied to people this "
                                     "one leaves victims only: stored again without them"),
                 (self.out.victim_documents_dropped, "identity document(s), vehicle(s) or "
-                 "account(s) of victims left out: victims keep no identifier")):
+                 "account(s) of victims left out: victims keep no identifier"),
+                (self.out.redacted, "text(s) of cases and relationships naming victims: their "
+                                    "names replaced by their pseudonyms")):
             if count:
                 self.out.warnings.append(Problem(self.file, None, None, f"{count} {what}"))
         return self.out
@@ -150,6 +153,7 @@ class FtmMapper(EdgeMapper):
         self.uses(e, "Company")
 
     def case(self, e: Entity) -> None:
+        e = self.victims_named(e, self.case_parties.get(e.id, ()))
         number = e.first("caseNumber")
         self.node(e, "Case", {
             "caption": f"case {number}" if number else (e.first("name") or e.id), "number": number,

@@ -4,6 +4,7 @@ line and field, and who is a victim (kept under a pseudonym)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -13,6 +14,7 @@ from graph.exceptions import Problem
 from graph.identifiers import Identifier, IdentifierError
 from graph.investigations_write import CaseRows
 from loaders.ftm_read import Entity, FtmInput
+from loaders.ftm_redact import name_pattern, redact
 from loaders.ftm_rules import ref_props, role_of
 
 # normalizers whose answer depends only on their arguments (FtmMapper.identifier keeps it)
@@ -36,6 +38,7 @@ class MapResult:
     victim_documents_dropped: int = 0  # identifications, vehicles, accounts: victims' only
     unmasked_victims: int = 0  # stored by name by an earlier file, victims only by this one
     restated: int = 0  # entities of earlier files written again without this file's victims
+    redacted: int = 0  # text values in which victims' names were replaced by pseudonyms
 
 
 class MapperCore:
@@ -55,14 +58,18 @@ class MapperCore:
         # person -> roles the file's parties give them, and those parties' ids (one pass)
         self.party_roles: dict[str, set[str]] = {}
         self.parties: set[str] = set()
+        self.case_parties: dict[str, set[str]] = {}  # case -> the people its parties name
         for e in source.entities.values():
             if e.schema == "CourtCaseParty":
                 self.parties.add(e.id)
                 rel = role_of(e)
                 for party in e.get("party"):
                     self.party_roles.setdefault(party, set()).add(rel or "?")
+                for case in e.get("case"):
+                    self.case_parties.setdefault(case, set()).update(e.get("party"))
         self.victims = self._victims()
         self.skipped_refs = 0
+        self._patterns: dict[str, re.Pattern[str] | None] = {}
 
     # -- references -----------------------------------------------------------------------
     def references(self, among: Iterable[Entity] | None = None) -> set[str]:
@@ -149,6 +156,21 @@ class MapperCore:
         kept = {k: v for k, v in e.properties.items() if k not in drop}
         kept.update({p: [v for v in e.get(p) if v not in self.victims] for p in drop})
         return Entity(e.id, e.schema, e.line, {k: v for k, v in kept.items() if v})
+
+    def victims_named(self, e: Entity, among: Iterable[str]) -> Entity:
+        """`e` with the names of the victims `among` these ids taken out of its texts
+        (loaders/ftm_redact.py); those whose names this load does not know cannot be."""
+        patterns: dict[str, re.Pattern[str]] = {}
+        for v in among:
+            if v in self.victims:
+                if v not in self._patterns:
+                    person = self.src.entities.get(v)
+                    self._patterns[v] = name_pattern(person) if person is not None else None
+                if (pattern := self._patterns[v]) is not None:
+                    patterns[v] = pattern
+        e, changed = redact(e, patterns)
+        self.out.redacted += changed
+        return e
 
     # -- helpers --------------------------------------------------------------------------
     def problem(self, e: Entity, prop: str | None, reason: str) -> None:

@@ -13,6 +13,7 @@ from graph.exceptions import InvalidData
 from graph.investigations_write import CaseRows, check_rows
 from loaders.ftm_map import FtmMapper, Known, pseudonym
 from loaders.ftm_read import Entity, read_entities
+from loaders.ftm_redact import name_pattern, redact, scrub
 from tests.fixtures.ftm.planted import entities, entity, party
 
 pytestmark = pytest.mark.unit
@@ -180,6 +181,51 @@ def test_a_victim_keeps_no_account_vehicle_or_share_of_a_document(tmp_path: Path
     kept = json.loads(pay["props"]["ftm"])["properties"]
     assert (pay["from"], pay["to"]) == ("s-9", "v-9") and "beneficiaryAccount" not in kept
     assert kept["payerAccount"] == ["acc-9"]
+
+
+def test_a_victims_names_leave_the_texts_of_her_case_and_relationships(tmp_path: Path) -> None:
+    victim = pseudonym("v-8")
+    rows = [entity("c-8", "CourtCase", caseNumber="2025-8", name="Case of AIGERIM Bekova",
+                   description="Bekova, 19, was taken to Almaty by Sam Suspect."),
+            entity("v-8", "Person", firstName="Aigerim", lastName="Bekova", alias="Aika"),
+            entity("s-8", "Person", name="Sam Suspect"),
+            party("c-8", "v-8", "victim"), party("c-8", "s-8", "suspect"),
+            entity("pay-8", "Payment", payer="s-8", beneficiary="v-8", amount="50",
+                   purpose="ticket for Aika", summary="paid to aigerim bekova"),
+            entity("fam-8", "Family", person="s-8", relative="v-8", relationship="cousin",
+                   summary="Sam is Aigerim's cousin"),
+            entity("x-8", "Person", name="Xenia Other"),
+            entity("as-8", "Associate", person="s-8", associate="x-8",
+                   summary="Aigerim's aunt")]  # touches no victim: left as it is
+    result = mapped(write(tmp_path, rows)).build()
+    assert result.problems == []
+    text = json.dumps([r for r in result.rows.nodes + result.rows.edges if r["id"] != "as-8"],
+                      ensure_ascii=False)
+    for name in ("Aigerim", "AIGERIM", "aigerim", "Bekova", "bekova", "Aika"):
+        assert name not in text, name
+    case = next(r for r in result.rows.nodes if r["id"] == "c-8")
+    assert case["props"]["name"] == f"Case of {victim}"  # the whole name first
+    assert f"{victim}, 19, was taken to Almaty by Sam Suspect." in case["props"]["ftm"]
+    pay = next(r for r in result.rows.edges if r["id"] == "pay-8")
+    assert pay["props"]["purpose"] == f"ticket for {victim}"
+    assert "Sam Suspect" in text and "cousin" in text and "Almaty" in text
+    other = next(r for r in result.rows.edges if r["id"] == "as-8")
+    assert "Aigerim's aunt" in other["props"]["ftm"]
+    assert any("5 text(s) of cases and relationships naming victims" in w.reason
+               for w in result.warnings), [w.reason for w in result.warnings]
+
+
+def test_redaction_takes_whole_words_in_any_case_and_leaves_other_text() -> None:
+    person = Entity("v", "Person", 1, {"name": ["Ана Ли"], "alias": ["Ану-Жан"]})
+    pattern = name_pattern(person)
+    assert pattern is not None and name_pattern(Entity("x", "Person", 1, {})) is None
+    victim = pseudonym("v")
+    assert scrub("АНА ЛИ и Анатолий; ану-жан", {"v": pattern}) == f"{victim} и Анатолий; {victim}"
+    e = Entity("p", "Payment", 3, {"purpose": ["for ана"], "payer": ["Ана"], "amount": ["5"]})
+    kept, changed = redact(e, {"v": pattern})
+    assert changed == 1 and kept.properties == {"purpose": [f"for {victim}"], "payer": ["Ана"],
+                                                "amount": ["5"]}
+    assert redact(e, {}) == (e, 0)
 
 
 def test_kept_ftm_text_is_what_earlier_loads_stored() -> None:
