@@ -74,7 +74,7 @@ async def resolve_victims(db: Database, mapper: FtmMapper) -> None:
     """Who is a victim, with the roles the database holds for the file's people; people an earlier
     file stored by name whom this file leaves victims only are mapped again, as victims, and so
     are the entities (records, payments) through which earlier files tied victims to an
-    identifier: without them."""
+    identifier, and the cases and relationships whose texts name them: without them."""
     mapper.resolve_roles([(a, b, c) for part in await db.read_in_parts(
         "ftm_stored_roles", "ids", mapper.people()) for a, b, c in part["found"]])
     named = mapper.stored_victims()
@@ -83,6 +83,13 @@ async def resolve_victims(db: Database, mapper: FtmMapper) -> None:
             "ftm_stored_people", "ids", named) for text in part["found"]])
     added = mapper.restate([Entity.from_json(text) for part in await db.read_in_parts(
         "ftm_stored_held", "ids", sorted(mapper.victims)) for text in part["found"]])
+    known = sorted(v for v in mapper.victims if v in mapper.src.entities)  # names known here
+    texts = [(v, Entity.from_json(text)) for part in await db.read_in_parts(
+        "ftm_stored_texts", "ids", known) for v, text in part["found"]]
+    cases = mapper.cases_of(known)  # named by the file's parties, stated by an earlier file
+    texts += [(v, Entity.from_json(text)) for part in await db.read_in_parts(
+        "ftm_stored_cases", "ids", sorted(cases)) for c, text in part["found"] for v in cases[c]]
+    added += mapper.restate_texts(texts)
     if added:
         mapper.resolve(await _resolve(db, mapper.references(added)))
 

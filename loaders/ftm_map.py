@@ -96,8 +96,8 @@ class FtmMapper(EdgeMapper):
                                             "only with this one: now stored under a pseudonym"),
                 (self.out.pseudonymized, "victim(s) stored under a pseudonym: names, birth dates "
                                          "and identifiers of victims are not kept"),
-                (self.out.restated, "record(s) or payment(s) an earlier file tied to people this "
-                                    "one leaves victims only: stored again without them"),
+                (self.out.restated, "entities an earlier file stored that tie or name people "
+                                    "this one leaves victims only: stored again without them"),
                 (self.out.victim_documents_dropped, "identity document(s), vehicle(s) or "
                  "account(s) of victims left out: victims keep no identifier"),
                 (self.out.redacted, "text(s) of cases and relationships naming victims: their "

@@ -117,6 +117,26 @@ class MapperCore:
         self.out.restated += len(added)
         return added
 
+    def cases_of(self, victims: Iterable[str]) -> dict[str, set[str]]:
+        """The cases this file's parties name these victims in without stating the case, with
+        the victims of each."""
+        wanted = set(victims)
+        return {c: people & wanted for c, people in self.case_parties.items()
+                if c not in self.src.entities and people & wanted}
+
+    def restate_texts(self, stored: Iterable[tuple[str, Entity]]) -> list[Entity]:
+        """Of the cases and relationships earlier files stored for victims of this file (victim,
+        entity), map with this file those whose texts name them, so that they are written again
+        without their names."""
+        named: dict[str, Entity] = {}
+        for victim, e in stored:
+            if e.schema == "CourtCase":
+                self.case_parties.setdefault(e.id, set()).add(victim)
+            if e.id not in self.src.entities and (pattern := self._pattern(victim)) is not None \
+                    and redact(e, {victim: pattern})[1]:
+                named[e.id] = e
+        return self.restate(named.values())
+
     def resolve_roles(self, stored: Iterable[tuple[str, str, str]]) -> None:
         """The roles the database holds for the file's people, as (person, party id, role): a
         person it knows only as a victim stays pseudonymous when a later file states them again,
@@ -160,17 +180,17 @@ class MapperCore:
     def victims_named(self, e: Entity, among: Iterable[str]) -> Entity:
         """`e` with the names of the victims `among` these ids taken out of its texts
         (loaders/ftm_redact.py); those whose names this load does not know cannot be."""
-        patterns: dict[str, re.Pattern[str]] = {}
-        for v in among:
-            if v in self.victims:
-                if v not in self._patterns:
-                    person = self.src.entities.get(v)
-                    self._patterns[v] = name_pattern(person) if person is not None else None
-                if (pattern := self._patterns[v]) is not None:
-                    patterns[v] = pattern
+        patterns = {v: p for v in among if v in self.victims and (p := self._pattern(v)) is not None}
         e, changed = redact(e, patterns)
         self.out.redacted += changed
         return e
+
+    def _pattern(self, victim: str) -> re.Pattern[str] | None:
+        """Her names as loaders/ftm_redact.name_pattern makes them; None when unknown here."""
+        if victim not in self._patterns:
+            person = self.src.entities.get(victim)
+            self._patterns[victim] = name_pattern(person) if person is not None else None
+        return self._patterns[victim]
 
     # -- helpers --------------------------------------------------------------------------
     def problem(self, e: Entity, prop: str | None, reason: str) -> None:

@@ -3,7 +3,7 @@ description, a payment's purpose, a relationship's summary. Victims are pseudony
 (loaders/ftm_map.py), and case files tell their stories in words.
 
 Each of a victim's names (loaders.ftm_rules.person_names), whole and word by word (words of three
-letters or more), is replaced by her pseudonym wherever it stands as a word in a text, string or
+letters or more), is replaced by her pseudonym wherever it stands as a word in a text or
 name property, whatever the case. A suspect who shares a first name with her loses it in those
 texts too: the safe side."""
 
@@ -15,8 +15,8 @@ from collections.abc import Mapping
 from loaders.ftm_read import Entity
 from loaders.ftm_rules import person_names, pseudonym, schema_of
 
-_WORD = re.compile(r"\w{3,}")
-_TEXT_TYPES = frozenset({"text", "string", "name"})
+_WORD = re.compile(r"[^\W\d_]{3,}")  # letters only: a number in a name is no name
+_TEXT_TYPES = frozenset({"text", "name"})  # not strings: a role, a relationship
 
 
 def name_pattern(person: Entity) -> re.Pattern[str] | None:

@@ -57,6 +57,32 @@ CALL (via) {
 }
 RETURN collect(ftm) AS found
 
+// name: ftm_stored_texts
+// params: ids
+// [person, FtM entity as kept] of the cases these people are parties to and the FtM
+// relationships that touch them (a payment, a family tie...), in one list: a file that leaves
+// them victims only maps again, without their names, those whose texts name them
+// (loaders/ftm_load.py).
+UNWIND $ids AS id
+MATCH (p:Person {id: id})
+CALL (p) {
+  MATCH (p)-[r]-()
+  WHERE r.ftm IS NOT NULL
+  RETURN r.ftm AS ftm
+  UNION
+  MATCH (p)-[:SUSPECT_IN|VICTIM_IN|WITNESS_IN]->(c:Case)
+  RETURN c.ftm AS ftm
+}
+RETURN collect([id, ftm]) AS found
+
+// name: ftm_stored_cases
+// params: ids
+// [case id, FtM entity as kept] of these cases (those a file's parties name without stating
+// them), in one list: their texts may name a person the file makes a victim.
+UNWIND $ids AS id
+MATCH (c:Case {id: id})
+RETURN collect([id, c.ftm]) AS found
+
 // name: ftm_drop_victim_ties
 // mode: write
 // params: ids

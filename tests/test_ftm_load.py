@@ -28,6 +28,7 @@ from graph.exceptions import InvalidData
 from graph.localdb import Instance, free_port
 from graph.tracing import linked_suspects
 from loaders.ftm_load import CasesReport, load_cases
+from loaders.ftm_rules import pseudonym
 from tests.conftest import ROOT, with_db
 from tests.fixtures.ftm.planted import entities, entity, party
 
@@ -272,7 +273,8 @@ def test_what_a_victim_held_with_others_is_kept_without_her(fresh: Settings, tmp
             entity("ua-4", "UserAccount", owner="w-2", service="telegram", username="wera_s",
                    phone="+7 702 444 44 44")]
     report = load(fresh, write(tmp_path / "case.ijson", case))
-    assert any("3 record(s) or payment(s) an earlier file tied" in w.reason for w in report.warnings)
+    assert any("3 entities an earlier file stored that tie or name" in w.reason
+               for w in report.warnings)
     # the passport, the car and the payment stay his, and name her no more as holder,
     # operator or account holder; the payment itself stays a fact of the case
     kept = {e["id"]: e["properties"] for e in map(json.loads, read(
@@ -289,6 +291,30 @@ def test_what_a_victim_held_with_others_is_kept_without_her(fresh: Settings, tmp
     for gone in ("444DDD02", "car-4", "ua-4", "wera_s", "+77024444444"):
         assert gone not in json.dumps(dump), gone
     # loading the case file again changes nothing
+    again = load(fresh, write(tmp_path / "case.ijson", case))
+    assert all(o["created"] == o["updated"] == 0 for o in again.written.values())
+
+
+def test_texts_earlier_files_stored_lose_the_names_of_a_later_victim(
+        fresh: Settings, tmp_path: Path) -> None:
+    wipe(fresh)
+    load(fresh, write(tmp_path / "earlier.ijson", [
+        entity("c-5", "CourtCase", caseNumber="2025-5", name="Case of Dina Later",
+               description="Sam Fiver met Dina in Shymkent"),
+        entity("d-5", "Person", name="Dina Later"), entity("s-5", "Person", name="Sam Fiver"),
+        party("c-5", "s-5", "suspect"),
+        entity("pay-5", "Payment", payer="s-5", beneficiary="d-5", amount="9", purpose="for dina"),
+        entity("as-5", "Associate", person="s-5", associate="d-5", summary="Later's neighbour")]))
+    case = [party("c-5", "d-5", "victim")]
+    report = load(fresh, write(tmp_path / "case.ijson", case))
+    assert any("3 entities an earlier file stored that tie or name" in w.reason
+               for w in report.warnings), [w.reason for w in report.warnings]
+    victim = pseudonym("d-5")
+    text = json.dumps(read(fresh, "investigations_fingerprint")[0], ensure_ascii=False)
+    assert "Dina" not in text and "dina" not in text and "Later" not in text
+    assert f"Case of {victim}" in text and f"Sam Fiver met {victim} in Shymkent" in text
+    stored = dict(read(fresh, "ftm_stored_texts", ids=["s-5"])[0]["found"])  # his view of them
+    assert stored and not [t for t in stored.values() if "Dina" in t or "dina" in t]
     again = load(fresh, write(tmp_path / "case.ijson", case))
     assert all(o["created"] == o["updated"] == 0 for o in again.written.values())
 

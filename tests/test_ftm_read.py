@@ -226,6 +226,12 @@ def test_redaction_takes_whole_words_in_any_case_and_leaves_other_text() -> None
     assert changed == 1 and kept.properties == {"purpose": [f"for {victim}"], "payer": ["Ана"],
                                                 "amount": ["5"]}
     assert redact(e, {}) == (e, 0)
+    # a number in a name is no name; a role or relationship (strings) is no text
+    numbered = name_pattern(Entity("n", "Person", 1, {"name": ["Aigerim Victim 2023-017"]}))
+    assert numbered is not None and scrub("case 2023-017", {"n": numbered}) == "case 2023-017"
+    party_row = Entity("pt", "CourtCaseParty", 2, {"role": ["victim"], "summary": ["a victim"]})
+    assert redact(party_row, {"n": numbered})[0].properties == {
+        "role": ["victim"], "summary": [f"a {pseudonym('n')}"]}
 
 
 def test_kept_ftm_text_is_what_earlier_loads_stored() -> None:
