@@ -5,7 +5,8 @@ description, a payment's purpose, a relationship's summary. Victims are pseudony
 Each of a victim's names (loaders.ftm_rules.person_names), whole and word by word (words of three
 letters or more), is replaced by her pseudonym wherever it stands as a word in a text or
 name property, whatever the case. A suspect who shares a first name with her loses it in those
-texts too: the safe side."""
+texts too: the safe side. Only names the load knows can go: a victim's names are not kept, so a
+later file that names her in a text without stating her keeps its text as written."""
 
 from __future__ import annotations
 
