@@ -8,7 +8,9 @@ import os
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -16,6 +18,23 @@ import uvicorn
 
 from graph.config import Settings
 from graph.localdb import Instance, free_port
+
+
+def own_database(factory: pytest.TempPathFactory, name: str, *, heap: str = "768m",
+                 pagecache_mb: int = 128, schema: bool = True,
+                 **changes: Any) -> Iterator[Settings]:
+    """A Neo4j of a test module's own (its data in a folder `name`), with the schema applied
+    unless `schema` is false, its Settings changed by `changes`; module-scoped fixtures
+    `yield from` it."""
+    inst = Instance(factory.mktemp(name), free_port())
+    inst.start(heap=heap, pagecache_mb=pagecache_mb)
+    try:
+        settings = replace(Settings(neo4j_uri=inst.uri, neo4j_password=inst.password()), **changes)
+        if schema:
+            with_db(settings, lambda db: db.apply_schema())
+        yield settings
+    finally:
+        inst.stop()
 
 
 @pytest.fixture(scope="session")

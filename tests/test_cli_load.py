@@ -13,8 +13,7 @@ from pathlib import Path
 import pytest
 
 from graph.config import Settings
-from graph.localdb import Instance, free_port
-from tests.conftest import with_db
+from tests.conftest import own_database, with_db
 
 ROOT = Path(__file__).resolve().parent.parent
 CSV_EXAMPLE = ROOT.parent / "shared" / "data" / "hsds-3.0" / "examples" / "csv"
@@ -22,10 +21,8 @@ CSV_EXAMPLE = ROOT.parent / "shared" / "data" / "hsds-3.0" / "examples" / "csv"
 
 @pytest.fixture(scope="module")
 def bare(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
-    inst = Instance(tmp_path_factory.mktemp("neo4j-bare"), free_port())
-    inst.start(heap="512m", pagecache_mb=64)
-    yield Settings(neo4j_uri=inst.uri, neo4j_password=inst.password())
-    inst.stop()
+    yield from own_database(tmp_path_factory, "neo4j-bare", heap="512m", pagecache_mb=64,
+                            schema=False)
 
 
 def constraints(settings: Settings) -> set[str]:

@@ -14,6 +14,7 @@ import os
 import re
 import subprocess
 import sys
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -25,12 +26,15 @@ from graph.db import Database, Tx
 from graph.exceptions import InvalidData
 from graph.tracing import linked_suspects
 from loaders.ftm_load import load_cases
-from tests.conftest import ROOT, with_db
+from tests.conftest import ROOT, own_database, with_db
 from tests.fixtures.ftm.planted import entities, entity, party
-from tests.ftm_db import fingerprint, load, own_neo4j, read, wipe, write
+from tests.ftm_db import fingerprint, load, read, wipe, write
 
 DONATIONS = ROOT.parent / "shared" / "data" / "ftm" / "donations.ijson"
-fresh = pytest.fixture(scope="module", name="fresh")(own_neo4j)
+
+@pytest.fixture(scope="module")
+def fresh(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
+    yield from own_database(tmp_path_factory, "neo4j-ftm")
 
 
 def test_donations_load_cleanly_and_a_reload_changes_nothing(fresh: Settings) -> None:

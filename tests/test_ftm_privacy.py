@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import random
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -15,10 +16,14 @@ import pytest
 from graph.config import Settings
 from graph.exceptions import InvalidData
 from loaders.ftm_rules import pseudonym
+from tests.conftest import own_database
 from tests.fixtures.ftm.planted import entity, party
-from tests.ftm_db import load, own_neo4j, read, wipe, write
+from tests.ftm_db import load, read, wipe, write
 
-fresh = pytest.fixture(scope="module", name="fresh")(own_neo4j)
+
+@pytest.fixture(scope="module")
+def fresh(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
+    yield from own_database(tmp_path_factory, "neo4j-ftm")
 
 
 def test_a_person_known_only_as_a_victim_stays_pseudonymous_when_stated_again(

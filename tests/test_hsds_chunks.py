@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import shutil
 from collections.abc import Iterator
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -16,9 +15,8 @@ import pytest
 from graph.config import Settings
 from graph.db import Database, Tx
 from graph.directory_write import write_part
-from graph.localdb import Instance, free_port
 from loaders.hsds_export import export_directory
-from tests.conftest import with_db
+from tests.conftest import own_database, with_db
 from tests.hsds_gen import write_directory as write_hsds_directory
 from tests.test_hsds_load import FIXTURES, fingerprint, load, seed, wipe
 
@@ -29,13 +27,7 @@ class Interrupted(Exception):
 
 @pytest.fixture(scope="module")
 def small_chunks(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
-    inst = Instance(tmp_path_factory.mktemp("neo4j-chunks"), free_port())
-    inst.start(heap="1g", pagecache_mb=128)
-    settings = replace(Settings(neo4j_uri=inst.uri, neo4j_password=inst.password()),
-                       load_chunk_rows=500)
-    with_db(settings, lambda db: db.apply_schema())
-    yield settings
-    inst.stop()
+    yield from own_database(tmp_path_factory, "neo4j-chunks", heap="1g", load_chunk_rows=500)
 
 
 def _loads(settings: Settings) -> list[dict[str, str]]:

@@ -19,11 +19,10 @@ import yaml
 from graph.config import Settings
 from graph.directory_write import write_directory
 from graph.exceptions import InvalidData
-from graph.localdb import Instance, free_port
 from loaders.directory_load import load_hsds
 from loaders.hsds_export import export_directory
 from loaders.kazakhstan import load_directory
-from tests.conftest import GQL, ROOT, Server, make_token, with_db
+from tests.conftest import GQL, ROOT, Server, make_token, own_database, with_db
 from tests.hsds_gen import write_directory as write_hsds_directory
 
 EXAMPLES = ROOT.parent / "shared" / "data" / "hsds-3.0" / "examples"
@@ -32,12 +31,7 @@ FIXTURES = ROOT / "tests" / "fixtures" / "hsds"
 
 @pytest.fixture(scope="module")
 def fresh(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
-    inst = Instance(tmp_path_factory.mktemp("neo4j-hsds"), free_port())
-    inst.start(heap="1g", pagecache_mb=128)
-    settings = Settings(neo4j_uri=inst.uri, neo4j_password=inst.password())
-    with_db(settings, lambda db: db.apply_schema())
-    yield settings
-    inst.stop()
+    yield from own_database(tmp_path_factory, "neo4j-hsds", heap="1g")
 
 
 def wipe(settings: Settings) -> None:
