@@ -51,9 +51,8 @@ class EdgeMapper(MapperCore):
             return
         extra: dict[str, Any] = {}
         if kind == "Payment":
-            e = self.victims_named(e, ends)  # before its purpose is read
             amount, currency = amount_of(e)
-            extra = {"amount": amount, "currency": currency, "purpose": e.first("purpose")}
+            extra = {"amount": amount, "currency": currency}
             victims_side = []
             for prop, party in (("payerAccount", ends[0]), ("beneficiaryAccount", ends[1])):
                 for account in self.target(e, prop, ("BankAccount",)):

@@ -33,7 +33,8 @@ EDGES: dict[str, tuple[str, str, str, tuple[str, ...], tuple[str, ...]]] = {
 }
 LINKABLE = ("Person", "Company", "Case", "Phone", "Email", "Address", "BankAccount", "Vehicle",
              "IdDocument", "OnlineAccount")
-EDGE_PROPS = ("role", "relationship", "date", "startDate", "endDate", "summary")
+# kept on the relationship, first value, from the entity as kept (victims' names taken out)
+EDGE_PROPS = ("role", "relationship", "date", "startDate", "endDate", "summary", "purpose")
 
 
 def pseudonym(entity_id: str) -> str:
