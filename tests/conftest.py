@@ -4,6 +4,7 @@ the real ASGI app served by uvicorn on a free port, talked to over HTTP."""
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import os
 import threading
 import time
@@ -69,6 +70,16 @@ async def _with_db(settings: Settings, fn):  # type: ignore[no-untyped-def]
 def with_db(settings: Settings, fn):  # type: ignore[no-untyped-def]
     """Run `fn(db)` against the suite's Neo4j with a fresh driver."""
     return asyncio.run(_with_db(settings, fn))
+
+
+def graph_digest(settings: Settings, statement: str) -> str:
+    """A digest of what a fingerprint statement (directory_fingerprint,
+    investigations_fingerprint) returns: equal digests, the same graph."""
+    async def go(db):  # type: ignore[no-untyped-def]
+        row = await db.read_one(statement)
+        nodes = [(labels, sorted(props.items())) for labels, props in row["nodes"]]
+        return hashlib.sha256(repr((nodes, row["rels"])).encode()).hexdigest()
+    return with_db(settings, go)  # type: ignore[no-any-return]
 
 
 @pytest.fixture(scope="session")

@@ -3,14 +3,13 @@ own: conftest.own_database)."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 from typing import Any
 
 from graph.config import Settings
 from loaders.ftm_load import CasesReport, load_cases
-from tests.conftest import with_db
+from tests.conftest import graph_digest, with_db
 
 
 def wipe(settings: Settings) -> None:
@@ -22,11 +21,7 @@ def load(settings: Settings, path: Path) -> CasesReport:
 
 
 def fingerprint(settings: Settings) -> str:
-    async def go(db):  # type: ignore[no-untyped-def]
-        row = await db.read_one("investigations_fingerprint")
-        nodes = [(labels, sorted(props.items())) for labels, props in row["nodes"]]
-        return hashlib.sha256(repr((nodes, row["rels"])).encode()).hexdigest()
-    return with_db(settings, go)  # type: ignore[no-any-return]
+    return graph_digest(settings, "investigations_fingerprint")
 
 
 def write(path: Path, rows: list[dict[str, Any]]) -> Path:

@@ -4,7 +4,6 @@ merge; exports load back to the same graph; the GraphQL upload works for LOADER 
 
 from __future__ import annotations
 
-import hashlib
 import io
 import shutil
 import zipfile
@@ -22,7 +21,7 @@ from graph.exceptions import InvalidData
 from loaders.directory_load import load_hsds
 from loaders.hsds_export import export_directory
 from loaders.kazakhstan import load_directory
-from tests.conftest import GQL, ROOT, Server, make_token, own_database, with_db
+from tests.conftest import GQL, ROOT, Server, graph_digest, make_token, own_database, with_db
 from tests.hsds_gen import write_directory as write_hsds_directory
 
 EXAMPLES = ROOT.parent / "shared" / "data" / "hsds-3.0" / "examples"
@@ -47,11 +46,7 @@ def load(settings: Settings, path: Path, **kw: Any) -> Any:
 
 
 def fingerprint(settings: Settings) -> str:
-    async def go(db):  # type: ignore[no-untyped-def]
-        row = await db.read_one("directory_fingerprint")
-        nodes = [(label, sorted(props.items())) for label, props in row["nodes"]]
-        return hashlib.sha256(repr((nodes, row["rels"])).encode()).hexdigest()
-    return with_db(settings, go)  # type: ignore[no-any-return]
+    return graph_digest(settings, "directory_fingerprint")
 
 
 def official_examples() -> list[Path]:
