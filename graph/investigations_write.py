@@ -113,6 +113,16 @@ async def write_batches(tx: Tx, query: str, rows: Iterable[dict[str, Any]], kind
     return outcome if seen else None
 
 
+def _asked_by_type(edges: list[Any]) -> dict[str, list[str]]:
+    """ftm_known_edges' parameter: the ids of these edge rows per relationship type, every type
+    present; parties under one key, looked for under every role."""
+    ids: dict[str, list[str]] = {t: [] for t in EDGE_TYPES - _ROLES}
+    ids["parties"] = []
+    for r in edges:
+        ids["parties" if r["type"] in _ROLES else r["type"]].append(r["id"])
+    return ids
+
+
 async def mark_known_edges(db: Database, rows: CaseRows) -> dict[str, str]:
     """Hash every edge row, then flag (`known`) those whose id the database already holds, so
     that the write looks up only those (none is asked for whose type the database holds no
@@ -120,8 +130,9 @@ async def mark_known_edges(db: Database, rows: CaseRows) -> dict[str, str]:
     held = {r["type"] for r in await db.read("ftm_edge_types_held")}
     if held & _ROLES:
         held |= _ROLES  # a party is looked for under every role: the role may have changed
-    asked = [{"id": r["id"], "type": r["type"]} for r in rows.edges if r["type"] in held]
-    known = {i: h for part in await db.read_in_parts("ftm_known_edges", "rows", asked)
+    asked = [r for r in rows.edges if r["type"] in held]
+    known = {i: h for part in await db.read_in_parts("ftm_known_edges", "ids", asked,
+                                                     shape=_asked_by_type)
              for i, h in part["found"]}
     for r in rows.edges:
         r.setdefault("hash", row_hash(r))

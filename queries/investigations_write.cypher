@@ -168,59 +168,61 @@ CALL (a, b, r, outcome) {
 RETURN outcome, count(*) AS n
 
 // name: ftm_known_edges
-// params: rows
-// Which of these FtM edge entities ({id, type}) the database already holds, as one list of
-// [id, row hash] (read before a load writes; see ftm_upsert_edges). Each is looked for in the index of its own type only (a
-// party in those of the three roles: its role may have changed).
-UNWIND $rows AS e
-CALL (e) {
-  WITH e WHERE e.type IN ['SUSPECT_IN', 'VICTIM_IN', 'WITNESS_IN']
-  MATCH ()-[r:SUSPECT_IN {id: e.id}]->()
+// params: ids
+// Which of these FtM edge entities the database already holds, as one list of [id, row hash]
+// (read before a load writes; see ftm_upsert_edges). `ids` maps each relationship type to the
+// ids asked of it, every key present (an empty list when none), `parties` holding those of
+// CourtCaseParty: each id is sought in the index of its own type only (a party in those of the
+// three roles: its role may have changed). One list per type rather than one of {id, type}:
+// every row of a single list would go through each branch's test of its type.
+CALL () {
+  UNWIND $ids.parties AS id
+  MATCH ()-[r:SUSPECT_IN {id: id}]->()
   USING INDEX SEEK r:SUSPECT_IN(id)
   RETURN r.id AS known, r.row_hash AS hash
   UNION
-  WITH e WHERE e.type IN ['SUSPECT_IN', 'VICTIM_IN', 'WITNESS_IN']
-  MATCH ()-[r:VICTIM_IN {id: e.id}]->()
+  UNWIND $ids.parties AS id
+  MATCH ()-[r:VICTIM_IN {id: id}]->()
   USING INDEX SEEK r:VICTIM_IN(id)
   RETURN r.id AS known, r.row_hash AS hash
   UNION
-  WITH e WHERE e.type IN ['SUSPECT_IN', 'VICTIM_IN', 'WITNESS_IN']
-  MATCH ()-[r:WITNESS_IN {id: e.id}]->()
+  UNWIND $ids.parties AS id
+  MATCH ()-[r:WITNESS_IN {id: id}]->()
   USING INDEX SEEK r:WITNESS_IN(id)
   RETURN r.id AS known, r.row_hash AS hash
   UNION
-  WITH e WHERE e.type = 'ASSOCIATE_OF'
-  MATCH ()-[r:ASSOCIATE_OF {id: e.id}]->()
+  UNWIND $ids.ASSOCIATE_OF AS id
+  MATCH ()-[r:ASSOCIATE_OF {id: id}]->()
   USING INDEX SEEK r:ASSOCIATE_OF(id)
   RETURN r.id AS known, r.row_hash AS hash
   UNION
-  WITH e WHERE e.type = 'FAMILY_OF'
-  MATCH ()-[r:FAMILY_OF {id: e.id}]->()
+  UNWIND $ids.FAMILY_OF AS id
+  MATCH ()-[r:FAMILY_OF {id: id}]->()
   USING INDEX SEEK r:FAMILY_OF(id)
   RETURN r.id AS known, r.row_hash AS hash
   UNION
-  WITH e WHERE e.type = 'EMPLOYED_BY'
-  MATCH ()-[r:EMPLOYED_BY {id: e.id}]->()
+  UNWIND $ids.EMPLOYED_BY AS id
+  MATCH ()-[r:EMPLOYED_BY {id: id}]->()
   USING INDEX SEEK r:EMPLOYED_BY(id)
   RETURN r.id AS known, r.row_hash AS hash
   UNION
-  WITH e WHERE e.type = 'MEMBER_OF_ORG'
-  MATCH ()-[r:MEMBER_OF_ORG {id: e.id}]->()
+  UNWIND $ids.MEMBER_OF_ORG AS id
+  MATCH ()-[r:MEMBER_OF_ORG {id: id}]->()
   USING INDEX SEEK r:MEMBER_OF_ORG(id)
   RETURN r.id AS known, r.row_hash AS hash
   UNION
-  WITH e WHERE e.type = 'OWNS'
-  MATCH ()-[r:OWNS {id: e.id}]->()
+  UNWIND $ids.OWNS AS id
+  MATCH ()-[r:OWNS {id: id}]->()
   USING INDEX SEEK r:OWNS(id)
   RETURN r.id AS known, r.row_hash AS hash
   UNION
-  WITH e WHERE e.type = 'PAID'
-  MATCH ()-[r:PAID {id: e.id}]->()
+  UNWIND $ids.PAID AS id
+  MATCH ()-[r:PAID {id: id}]->()
   USING INDEX SEEK r:PAID(id)
   RETURN r.id AS known, r.row_hash AS hash
   UNION
-  WITH e WHERE e.type = 'LINKED_TO'
-  MATCH ()-[r:LINKED_TO {id: e.id}]->()
+  UNWIND $ids.LINKED_TO AS id
+  MATCH ()-[r:LINKED_TO {id: id}]->()
   USING INDEX SEEK r:LINKED_TO(id)
   RETURN r.id AS known, r.row_hash AS hash
 }

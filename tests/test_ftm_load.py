@@ -23,11 +23,15 @@ import pytest
 
 from graph.config import Settings
 from graph.db import Database, Tx
+from graph.directory_write import row_hash
 from graph.exceptions import InvalidData
+from graph.investigations_write import CaseRows, mark_known_edges
 from graph.tracing import linked_suspects
 from loaders.ftm_load import load_cases
+from loaders.ftm_map import FtmMapper
+from loaders.ftm_read import read_entities
 from tests.conftest import ROOT, own_database, with_db
-from tests.fixtures.ftm.planted import entities, entity, party
+from tests.fixtures.ftm.planted import BROKER, S1, entities, entity, party
 from tests.ftm_db import fingerprint, load, read, wipe, write
 
 DONATIONS = ROOT.parent / "shared" / "data" / "ftm" / "donations.ijson"
@@ -75,6 +79,26 @@ def test_an_id_known_under_another_label_aborts_the_whole_load(fresh: Settings, 
     with pytest.raises(InvalidData, match="already in the database as something else"):
         load(fresh, write(tmp_path / "clash.ijson", rows))
     assert fingerprint(fresh) == before
+
+
+def test_a_reload_finds_each_stored_edge_under_its_type_or_any_role(fresh: Settings,
+                                                                    tmp_path: Path) -> None:
+    wipe(fresh)
+    path = write(tmp_path / "v1.ijson", entities())
+    load(fresh, path)
+    edges = FtmMapper(read_entities(path)).build().rows.edges
+    assert {"SUSPECT_IN", "VICTIM_IN", "ASSOCIATE_OF", "PAID"} <= {e["type"] for e in edges}
+    stored = {e["id"]: row_hash(e) for e in edges}
+    # a suspect now a witness is the same party; an id never loaded is not known
+    asked = [dict(e, type="WITNESS_IN") if e["type"] == "SUSPECT_IN" else dict(e) for e in edges]
+    asked.append({"id": "pay-never-loaded", "type": "PAID", "from": BROKER, "to": S1, "props": {}})
+    known = with_db(fresh, lambda db: mark_known_edges(db, CaseRows(edges=asked)))
+    assert known == stored
+    assert [e["known"] for e in asked] == [True] * len(edges) + [False]
+    # asked two ids at a time, two at once: the answers come back in the order asked
+    people = sorted(e["from"] for e in edges if e["type"] == "SUSPECT_IN")
+    parts = with_db(fresh, lambda db: db.read_in_parts("ftm_stored_nodes", "ids", people, part=2))
+    assert [i for part in parts for i, _, _ in part["found"]] == people
 
 
 def with_new_phone(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
