@@ -166,12 +166,21 @@ class Database:
         of hundreds of thousands of ids would hold them all in one request and one answer)."""
         starts = iter(range(0, len(values), part))
         answers: dict[int, list[Row]] = {}
+        failed: list[Exception] = []
 
         async def worker() -> None:
             for i in starts:
-                answers[i] = await self.read_plain(name, **{key: shape(values[i:i + part])})
+                if failed:
+                    return
+                try:
+                    answers[i] = await self.read_plain(name, **{key: shape(values[i:i + part])})
+                except Exception as e:  # noqa: BLE001 - raised once the other part under way ends
+                    failed.append(e)
+                    return
 
         await asyncio.gather(*(worker() for _ in range(READ_PARTS_AT_ONCE)))
+        if failed:
+            raise failed[0]
         return [row for i in sorted(answers) for row in answers[i]]
 
     async def read_plain(self, name: str, /, **params: Any) -> list[Row]:

@@ -100,6 +100,19 @@ def test_a_reload_finds_each_stored_edge_under_its_type_or_any_role(fresh: Setti
     parts = with_db(fresh, lambda db: db.read_in_parts("ftm_stored_nodes", "ids", people, part=2))
     assert [i for part in parts for i, _, _ in part["found"]] == people
 
+    def shape(ids: list[str]) -> list[str]:
+        if ids == [S1]:
+            raise ValueError("a part that cannot be asked")
+        return ids
+
+    async def failing(db: Database) -> set[asyncio.Task[Any]]:
+        with pytest.raises(ValueError, match="cannot be asked"):
+            await db.read_in_parts("ftm_stored_nodes", "ids", people + [S1] + people, part=1,
+                                   shape=shape)
+        return asyncio.all_tasks() - {asyncio.current_task()}  # type: ignore[operator]
+
+    assert with_db(fresh, failing) == set()  # the other part under way ended, none was left
+
 
 def with_new_phone(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The rows with one suspect's phone changed."""
