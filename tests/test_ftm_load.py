@@ -107,7 +107,7 @@ def test_a_reload_finds_each_stored_edge_under_its_type_or_any_role(fresh: Setti
 
     async def failing(db: Database) -> set[asyncio.Task[Any]]:
         with pytest.raises(ValueError, match="cannot be asked"):
-            await db.read_in_parts("ftm_stored_nodes", "ids", people + [S1] + people, part=1,
+            await db.read_in_parts("ftm_stored_nodes", "ids", [*people, S1, *people], part=1,
                                    shape=shape)
         return asyncio.all_tasks() - {asyncio.current_task()}  # type: ignore[operator]
 
