@@ -24,7 +24,7 @@ IDENTIFIER_LABELS = frozenset({"Phone", "Email", "Address", "BankAccount", "Vehi
 EDGE_TYPES = frozenset({"SUSPECT_IN", "VICTIM_IN", "WITNESS_IN", "ASSOCIATE_OF", "FAMILY_OF",
                         "EMPLOYED_BY", "MEMBER_OF_ORG", "OWNS", "PAID", "LINKED_TO"})
 LINK_TYPES = frozenset({"USES", "REGISTERED_AT"})
-_ROLES = frozenset({"SUSPECT_IN", "VICTIM_IN", "WITNESS_IN"})
+ROLE_TYPES = frozenset({"SUSPECT_IN", "VICTIM_IN", "WITNESS_IN"})  # a case party, by role
 
 
 @dataclass
@@ -116,20 +116,25 @@ async def write_batches(tx: Tx, query: str, rows: Iterable[dict[str, Any]], kind
 def _asked_by_type(edges: list[Any]) -> dict[str, list[str]]:
     """ftm_known_edges' parameter: the ids of these edge rows per relationship type, every type
     present; parties under one key, looked for under every role."""
-    ids: dict[str, list[str]] = {t: [] for t in EDGE_TYPES - _ROLES}
+    ids: dict[str, list[str]] = {t: [] for t in EDGE_TYPES - ROLE_TYPES}
     ids["parties"] = []
     for r in edges:
-        ids["parties" if r["type"] in _ROLES else r["type"]].append(r["id"])
+        ids["parties" if r["type"] in ROLE_TYPES else r["type"]].append(r["id"])
     return ids
+
+
+async def edge_types_held(db: Database) -> set[str]:
+    """The FtM edge relationship types the database holds at least one of."""
+    return {r["type"] for r in await db.read("ftm_edge_types_held")}
 
 
 async def mark_known_edges(db: Database, rows: CaseRows) -> dict[str, str]:
     """Hash every edge row, then flag (`known`) those whose id the database already holds, so
     that the write looks up only those (none is asked for whose type the database holds no
     relationship of: a first load asks nothing). Returns the stored hash of each known one."""
-    held = {r["type"] for r in await db.read("ftm_edge_types_held")}
-    if held & _ROLES:
-        held |= _ROLES  # a party is looked for under every role: the role may have changed
+    held = await edge_types_held(db)
+    if held & ROLE_TYPES:
+        held |= ROLE_TYPES  # a party is looked for under every role: the role may have changed
     asked = [r for r in rows.edges if r["type"] in held]
     known = {i: h for part in await db.read_in_parts("ftm_known_edges", "ids", asked,
                                                      shape=_asked_by_type)

@@ -24,7 +24,7 @@ from typing import Any
 from graph.case_chunks import load_case_rows
 from graph.db import Database
 from graph.exceptions import InvalidData, Problem
-from graph.investigations_write import CaseRows, LabelConflict
+from graph.investigations_write import ROLE_TYPES, CaseRows, LabelConflict, edge_types_held
 from loaders.directory_load import LoadReport
 from loaders.ftm_map import FtmMapper, Known
 from loaders.ftm_read import Entity, FtmInput, read_entities
@@ -75,8 +75,11 @@ async def resolve_victims(db: Database, mapper: FtmMapper) -> None:
     file stored by name whom this file leaves victims only are mapped again, as victims, and so
     are the entities (records, payments) through which earlier files tied victims to an
     identifier, and the cases and relationships whose texts name them: without them."""
-    mapper.resolve_roles([(a, b, c) for part in await db.read_in_parts(
-        "ftm_stored_roles", "ids", mapper.people()) for a, b, c in part["found"]])
+    stored: list[tuple[str, str, str]] = []
+    if await edge_types_held(db) & ROLE_TYPES:  # else no one holds a role: nothing to ask
+        stored = [(a, b, c) for part in await db.read_in_parts(
+            "ftm_stored_roles", "ids", mapper.people()) for a, b, c in part["found"]]
+    mapper.resolve_roles(stored)
     named = mapper.stored_victims()
     if named:
         mapper.mask([Entity.from_json(text) for part in await db.read_in_parts(
