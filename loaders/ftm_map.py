@@ -206,16 +206,12 @@ class FtmMapper(EdgeMapper):
         kept = self.without_victims(e, HOLDERS.get(kind, ()))  # shared with a victim: not hers
         self.out.rows.records.append({"id": e.id, "target": k.node,
                                       "props": {"schema": e.schema, "ftm": kept.to_json()}})
-        if kind == "Identification":
-            for holder in self.target(e, "holder", PARTY):
+        for prop in HOLDERS.get(kind, ()):  # its holders, owners, operators use it
+            for holder in self.target(e, prop, PARTY):
                 if holder not in self.victims:
                     self.link("USES", holder, k.node, e.id)
+        if kind == "Identification":
             return
-        if kind in ("Vehicle", "UserAccount"):
-            for prop in HOLDERS[kind]:
-                for owner in self.target(e, prop, PARTY):
-                    if owner not in self.victims:
-                        self.link("USES", owner, k.node, e.id)
         for target in self.target(e, "addressEntity", ("Address",)):
             self.link("REGISTERED_AT", k.node, target, e.id)
         if kind == "UserAccount":
