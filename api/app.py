@@ -18,6 +18,7 @@ from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.types import ExecutionResult
 
+from api.access_log import paths_only
 from api.arrivals import Arrival, Arrivals
 from api.context import Context
 from api.errors import error_body, format_error
@@ -132,6 +133,7 @@ def _too_large(limit: int) -> Response:
 
 def create_app(settings: Settings | None = None) -> ASGIApp:
     settings = settings or Settings()
+    paths_only()  # the access log holds method, path and status: no query string
     db = Database(settings)
     graphql = GraphQLApp(db, settings)
 
