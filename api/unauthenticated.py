@@ -74,11 +74,19 @@ class Unauthenticated:
     def take(self) -> list[dict[str, object]]:
         """The audit events of the counts so far, which are then forgotten."""
         counts, self.counts = self.counts, {}
-        return [{"id": uuid.uuid4().hex, "at": c.last, "actor": "anonymous", "role": None,
-                 "action": "denied:unauthenticated", "target": target,
-                 "detail": f"{c.n} refused request(s) from {remote}, first at "
-                           f"{c.first.isoformat()}, last at {c.last.isoformat()}"}
-                for (target, remote), c in counts.items()]
+        return [
+            {
+                "id": uuid.uuid4().hex,
+                "at": c.last,
+                "actor": "anonymous",
+                "role": None,
+                "action": "denied:unauthenticated",
+                "target": target,
+                "detail": f"{c.n} refused request(s) from {remote}, first at "
+                f"{c.first.isoformat()}, last at {c.last.isoformat()}",
+            }
+            for (target, remote), c in counts.items()
+        ]
 
     async def flush(self) -> None:
         """Write what was counted; kept for the next window when it cannot be."""

@@ -27,9 +27,14 @@ def _serve(settings: Settings, log: Path, workers: int) -> tuple[subprocess.Pope
     port = free_port()
     env = {**os.environ, "NEO4J_URI": settings.neo4j_uri, "NEO4J_PASSWORD": settings.neo4j_password}
     with open(log, "wb") as out:  # the default log level (info): the access log is on
-        proc = subprocess.Popen([sys.executable, "-m", "cli", "serve", "--port", str(port),
-                                 "--workers", str(workers)], cwd=ROOT, env=env, stdout=out,
-                                stderr=subprocess.STDOUT, start_new_session=True)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "cli", "serve", "--port", str(port), "--workers", str(workers)],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -45,18 +50,22 @@ def _serve(settings: Settings, log: Path, workers: int) -> tuple[subprocess.Pope
 
 
 @pytest.mark.parametrize("workers", [1, 2])
-def test_the_access_log_holds_paths_not_query_strings(seeded: Settings, tmp_path: Path,
-                                                      workers: int) -> None:
+def test_the_access_log_holds_paths_not_query_strings(seeded: Settings, tmp_path: Path, workers: int) -> None:
     token = make_token(seeded, "COORDINATOR", "access log")
     log = tmp_path / "api.log"
     proc, url = _serve(seeded, log, workers)
     try:
-        query = ('{ routeReferral(request: {profile: {region: "shymkent", age: 24, sex: FEMALE, '
-                 f'citizenship: "UZ", languages: ["{MARKER}"]}}, needs: [SHELTER]}}) '
-                 '{ needs { need } } }')
-        answered = httpx.get(url + "/graphql", params={"query": query, "note": MARKER},
-                             headers={"Authorization": f"Bearer {token}",
-                                      "User-Agent": f"agent {MARKER}"}, timeout=30)
+        query = (
+            '{ routeReferral(request: {profile: {region: "shymkent", age: 24, sex: FEMALE, '
+            f'citizenship: "UZ", languages: ["{MARKER}"]}}, needs: [SHELTER]}}) '
+            "{ needs { need } } }"
+        )
+        answered = httpx.get(
+            url + "/graphql",
+            params={"query": query, "note": MARKER},
+            headers={"Authorization": f"Bearer {token}", "User-Agent": f"agent {MARKER}"},
+            timeout=30,
+        )
         assert answered.status_code == 200, answered.text
         refused = httpx.get(url + f"/graphql?query={MARKER}", timeout=30)
         assert refused.status_code == 401

@@ -39,9 +39,23 @@ def test_the_state_folder_is_for_its_owner_only(tmp_path_factory: pytest.TempPat
     try:
         inst.start(heap="512m", pagecache_mb=64)
         settings = Settings(neo4j_uri=inst.uri, neo4j_password=inst.password())
-        with_db(settings, lambda db: db.write("record_audit_events", rows=[{
-            "id": "state-files", "at": None, "actor": "test", "role": "ADMIN",
-            "action": "test.write", "target": None, "detail": None}]))
+        with_db(
+            settings,
+            lambda db: db.write(
+                "record_audit_events",
+                rows=[
+                    {
+                        "id": "state-files",
+                        "at": None,
+                        "actor": "test",
+                        "role": "ADMIN",
+                        "action": "test.write",
+                        "target": None,
+                        "detail": None,
+                    }
+                ],
+            ),
+        )
         assert any(p.name.startswith("neostore.transaction.db") for p in home.rglob("*"))
         assert _open_to_others(home) == []
     finally:

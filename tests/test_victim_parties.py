@@ -24,15 +24,18 @@ CASES = {"c-v1": "2025-010", "c-v2": "2025-011", "c-s": "2025-020", "c-x": "2025
 
 def _rows() -> list[dict[str, Any]]:
     return [
-        *(entity(cid, "CourtCase", caseNumber=number, name=f"Criminal case {number}")
-          for cid, number in CASES.items()),
+        *(
+            entity(cid, "CourtCase", caseNumber=number, name=f"Criminal case {number}")
+            for cid, number in CASES.items()
+        ),
         # a victim of 2025-010 who recruited others in 2025-020
-        entity(DUAL, "Person", name="Saule Dualova", birthDate="1996-05-05",
-               phone="+7 701 444 55 66"),
-        party("c-v1", DUAL, "victim"), party("c-s", DUAL, "suspect"),
+        entity(DUAL, "Person", name="Saule Dualova", birthDate="1996-05-05", phone="+7 701 444 55 66"),
+        party("c-v1", DUAL, "victim"),
+        party("c-s", DUAL, "suspect"),
         # a victim of 2025-011 who is a witness in 2025-020
         entity(BOTH, "Person", name="Madina Witnessova", birthDate="1998-08-08"),
-        party("c-v2", BOTH, "victim"), party("c-s", BOTH, "witness"),
+        party("c-v2", BOTH, "victim"),
+        party("c-s", BOTH, "witness"),
         # a victim and nothing else: pseudonymous
         entity(PURE, "Person", name="Aruzhan Onlyvictim", birthDate="2002-02-02"),
         party("c-v1", PURE, "victim"),
@@ -68,20 +71,25 @@ def test_a_suspect_or_witness_shows_the_cases_she_is_a_victim_in(inv: GQL) -> No
     parties = _parties(inv, "c-s")
     saule, madina = parties[DUAL], parties[BOTH]
     assert (saule["role"], saule["entity"]["caption"], saule["birthDate"]) == (
-        "SUSPECT", "Saule Dualova", "1996-05-05")
+        "SUSPECT",
+        "Saule Dualova",
+        "1996-05-05",
+    )
     assert saule["victimInCases"] == [{"id": "c-v1", "number": "2025-010"}]
     assert (madina["role"], madina["entity"]["caption"]) == ("WITNESS", "Madina Witnessova")
     assert madina["victimInCases"] == [{"id": "c-v2", "number": "2025-011"}]
 
 
-def test_in_her_own_case_she_is_a_victim_by_name_and_the_others_stay_pseudonymous(
-        inv: GQL) -> None:
+def test_in_her_own_case_she_is_a_victim_by_name_and_the_others_stay_pseudonymous(inv: GQL) -> None:
     parties = _parties(inv, "c-v1")
     saule, pure = parties[DUAL], parties[PURE]
     # kept by name (a suspect elsewhere), and shown as a victim here, with the case she is a
     # suspect in; no other case she is a victim in
     assert (saule["role"], saule["entity"]["caption"], saule["entity"]["pseudonymous"]) == (
-        "VICTIM", "Saule Dualova", False)
+        "VICTIM",
+        "Saule Dualova",
+        False,
+    )
     assert saule["otherCases"] == [{"number": "2025-020"}] and saule["victimInCases"] == []
     assert pure["role"] == "VICTIM" and pure["entity"]["pseudonymous"]
     assert pure["birthDate"] is None and pure["victimInCases"] == []
@@ -93,36 +101,36 @@ def test_a_linked_suspect_shows_the_cases_she_is_a_victim_in(inv: GQL) -> None:
                  suspect { id caption } cases { number } victimInCases { number } reason } } }""")
     suspects = r["linkedSuspects"]["suspects"]
     assert [(s["suspect"]["id"], s["cases"], s["victimInCases"]) for s in suspects] == [
-        (DUAL, [{"number": "2025-020"}], [{"number": "2025-010"}])]
-    assert suspects[0]["reason"].endswith(
-        "suspect in case 2025-020, victim in case 2025-010")
+        (DUAL, [{"number": "2025-020"}], [{"number": "2025-010"}])
+    ]
+    assert suspects[0]["reason"].endswith("suspect in case 2025-020, victim in case 2025-010")
     # from her suspect case: the linked suspect found directly carries them too
     r = inv("""{ linkedSuspects(caseId: "c-s", maxHops: 2) { suspects {
                  suspect { id } victimInCases { number } } } }""")
     assert r["linkedSuspects"]["suspects"] == [{"suspect": {"id": OTHER}, "victimInCases": []}]
 
 
-def test_these_reads_are_audited_as_the_other_case_reads(env: tuple[Settings, Server],
-                                                         inv: GQL) -> None:
+def test_these_reads_are_audited_as_the_other_case_reads(env: tuple[Settings, Server], inv: GQL) -> None:
     settings, server = env
     inv(CASE, id="c-s")
     events = with_db(settings, lambda db: access.audit_events(db, 500))
-    assert ("case.read", "c-s") in [(e["action"], e["target"]) for e in events
-                                    if "weigher" in e["actor"]]
+    assert ("case.read", "c-s") in [(e["action"], e["target"]) for e in events if "weigher" in e["actor"]]
     coordinator = GQL(server.url, make_token(settings, "COORDINATOR", "not an investigator"))
     errors = coordinator.errors(CASE, id="c-s")
     assert errors[0]["extensions"]["code"] == "FORBIDDEN"
     events = with_db(settings, lambda db: access.audit_events(db, 500))
-    assert ("denied:case.read", "c-s") in [(e["action"], e["target"]) for e in events
-                                           if "not an investigator" in e["actor"]]
+    assert ("denied:case.read", "c-s") in [
+        (e["action"], e["target"]) for e in events if "not an investigator" in e["actor"]
+    ]
 
 
 def test_match_candidates_and_key_players_show_the_cases_she_is_a_victim_in(inv: GQL) -> None:
     found = inv("""{ matchCandidates(name: "Saule Dualova") {
                      person { id } suspectIn { number } victimIn { number } } }""")
     saule = [m for m in found["matchCandidates"] if m["person"]["id"] == DUAL]
-    assert saule == [{"person": {"id": DUAL}, "suspectIn": [{"number": "2025-020"}],
-                      "victimIn": [{"number": "2025-010"}]}]
+    assert saule == [
+        {"person": {"id": DUAL}, "suspectIn": [{"number": "2025-020"}], "victimIn": [{"number": "2025-010"}]}
+    ]
     players = inv("""{ keyPlayers(caseIds: ["c-s", "c-x"]) { players {
                        entity { id } suspectIn { number } victimIn { number } } } }""")
     by_id = {p["entity"]["id"]: p for p in players["keyPlayers"]["players"]}
@@ -131,25 +139,45 @@ def test_match_candidates_and_key_players_show_the_cases_she_is_a_victim_in(inv:
 
 
 def test_a_victim_made_a_suspect_by_a_later_file_keeps_her_name_once_a_file_states_it(
-        env: tuple[Settings, Server], inv: GQL, tmp_path: Path) -> None:
+    env: tuple[Settings, Server], inv: GQL, tmp_path: Path
+) -> None:
     settings, _ = env
     late = "p-late"
-    load(settings, write(tmp_path / "first.ijson", [
-        entity("c-late-v", "CourtCase", caseNumber="2025-040"),
-        entity(late, "Person", name="Dinara Latecomer", birthDate="1994-04-04"),
-        party("c-late-v", late, "victim")]))
+    load(
+        settings,
+        write(
+            tmp_path / "first.ijson",
+            [
+                entity("c-late-v", "CourtCase", caseNumber="2025-040"),
+                entity(late, "Person", name="Dinara Latecomer", birthDate="1994-04-04"),
+                party("c-late-v", late, "victim"),
+            ],
+        ),
+    )
     # a later file makes her a suspect, naming her only as a party: her name was never kept
-    load(settings, write(tmp_path / "second.ijson", [
-        entity("c-late-s", "CourtCase", caseNumber="2025-041"),
-        party("c-late-s", late, "suspect")]))
+    load(
+        settings,
+        write(
+            tmp_path / "second.ijson",
+            [entity("c-late-s", "CourtCase", caseNumber="2025-041"), party("c-late-s", late, "suspect")],
+        ),
+    )
     her = _parties(inv, "c-late-s")[late]
     assert her["role"] == "SUSPECT" and her["entity"]["pseudonymous"]
     assert her["entity"]["caption"].startswith("victim ")
     assert her["victimInCases"] == [{"id": "c-late-v", "number": "2025-040"}]
     # a file that states her person keeps her name: she is a suspect
-    load(settings, write(tmp_path / "third.ijson", [
-        entity(late, "Person", name="Dinara Latecomer", birthDate="1994-04-04")]))
+    load(
+        settings,
+        write(
+            tmp_path / "third.ijson",
+            [entity(late, "Person", name="Dinara Latecomer", birthDate="1994-04-04")],
+        ),
+    )
     her = _parties(inv, "c-late-s")[late]
     assert (her["entity"]["caption"], her["entity"]["pseudonymous"], her["birthDate"]) == (
-        "Dinara Latecomer", False, "1994-04-04")
+        "Dinara Latecomer",
+        False,
+        "1994-04-04",
+    )
     assert _parties(inv, "c-late-v")[late]["role"] == "VICTIM"
