@@ -181,3 +181,24 @@ def test_a_victim_made_a_suspect_by_a_later_file_keeps_her_name_once_a_file_stat
         "1994-04-04",
     )
     assert _parties(inv, "c-late-v")[late]["role"] == "VICTIM"
+
+
+@pytest.mark.unit
+def test_a_reason_names_the_cases_the_end_is_a_victim_in() -> None:
+    from graph.investigation_types import CaseRef, TraceEdge, TraceNode, TracePath
+    from graph.tracing import explain_path
+
+    a, phone, b = (
+        TraceNode("a", "Person", "Kairat Other"),
+        TraceNode("ph", "Phone", "+77014445566"),
+        TraceNode("b", "Person", "Saule Dualova"),
+    )
+    path = TracePath((a, phone, b), (TraceEdge("USES", "a", "ph"), TraceEdge("USES", "b", "ph")))
+    suspect, victim = [CaseRef("c-s", "2025-020")], [CaseRef("c-1", "2025-010"), CaseRef("c-2", None)]
+    assert explain_path(path, suspect, victim) == (
+        "Kairat Other shares phone +77014445566 with Saule Dualova, suspect in case 2025-020, "
+        "victim in cases 2025-010, c-2"
+    )
+    assert explain_path(path, suspect) == (
+        "Kairat Other shares phone +77014445566 with Saule Dualova, suspect in case 2025-020"
+    )
