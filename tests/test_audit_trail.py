@@ -38,6 +38,8 @@ def test_a_name_search_is_audited_with_the_name_searched(api: Server, seeded: Se
     ]
     assert len(mine) == 1
     assert "Айгерим Жумабекова" in mine[0]["detail"] and "1999-04-12" in mine[0]["detail"]
+    shown = _cli(seeded, "audit", "--limit", "200")  # what an ADMIN reads on the command line
+    assert shown.returncode == 0 and "name: Айгерим Жумабекова; birth date: 1999-04-12" in shown.stdout
     # a refused search is audited with the name it looked for too
     coordinator = GQL(api.url, make_token(seeded, "COORDINATOR", "curious coordinator"))
     errors = coordinator.errors('{ matchCandidates(name: "Dana Nurova") { score } }')
