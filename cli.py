@@ -235,7 +235,8 @@ def audit(limit: int = 50) -> None:
     """Show the newest audit events."""
     rows: list[dict[str, Any]] = _with_db(lambda db: access.audit_events(db, limit))
     for r in rows:
-        print(f"{r['at']}  {r['actor']:<30} {r['action']:<20} {r.get('target') or ''}")
+        detail = f"  {r['detail']}" if r.get("detail") else ""
+        print(f"{r['at']}  {r['actor']:<30} {r['action']:<20} {r.get('target') or ''}{detail}")
 
 
 @app.command()

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import logging
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from typing import Any
 
 import orjson
@@ -18,10 +19,12 @@ from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.types import ExecutionResult
 
+from api.access_log import paths_only
 from api.arrivals import Arrival, Arrivals
 from api.context import Context
 from api.errors import error_body, format_error
 from api.schema import build_schema
+from api.unauthenticated import Unauthenticated
 from graph.config import Settings
 from graph.db import Database
 from graph.exceptions import ReferralnetError
@@ -39,6 +42,7 @@ class GraphQLApp(GraphQL[Context, None]):
                          multipart_uploads_enabled=True)
         self.db = db
         self.arrivals = Arrivals(db)
+        self.refused = Unauthenticated(db, settings.refused_audit_window_s)  # 401s, audited
 
     async def run(self, request: Any, context: Any = None, root_value: Any = None) -> Any:
         if (self.graphql_ide and isinstance(request, Request) and request.method == "GET"
@@ -46,7 +50,9 @@ class GraphQLApp(GraphQL[Context, None]):
             return await self.render_graphql_ide(request)  # static page; the token goes in its headers
         header = request.headers.get("authorization", "")
         scheme, _, token = header.partition(" ")
+        remote = request.client.host if request.client else None
         if scheme.lower() != "bearer" or not token.strip():
+            self.refused.count(header if scheme.lower() != "bearer" else None, remote)
             return _refuse(401, "UNAUTHENTICATED",
                            "send a token: 'Authorization: Bearer <token>' (referralnet token create)")
         try:
@@ -54,6 +60,7 @@ class GraphQLApp(GraphQL[Context, None]):
         except ReferralnetError as e:
             return _refuse(503, e.code, e.message)
         if arrival.principal is None:
+            self.refused.count(token.strip(), remote)
             return _refuse(401, "UNAUTHENTICATED", "the token is unknown or revoked")
         request.state.arrival = arrival
         return await super().run(request)
@@ -132,6 +139,7 @@ def _too_large(limit: int) -> Response:
 
 def create_app(settings: Settings | None = None) -> ASGIApp:
     settings = settings or Settings()
+    paths_only()  # the access log holds method, path and status: no query string
     db = Database(settings)
     graphql = GraphQLApp(db, settings)
 
@@ -159,7 +167,11 @@ def create_app(settings: Settings | None = None) -> ASGIApp:
         gc.collect()
         gc.freeze()
         gc.set_threshold(GC_THRESHOLD, 10, 100)
+        refusals = asyncio.create_task(graphql.refused.run())
         yield
+        refusals.cancel()  # writes what it counted before it ends
+        with suppress(asyncio.CancelledError):
+            await refusals
         await db.close()
 
     app = Starlette(routes=[

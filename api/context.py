@@ -106,12 +106,13 @@ class Context:
                             f"{', '.join(sorted({'ADMIN', *roles}))}")
         return p
 
-    async def require_audited(self, *roles: str, action: str, target: str | None = None) -> Principal:
+    async def require_audited(self, *roles: str, action: str, target: str | None = None,
+                              detail: str | None = None) -> Principal:
         """Check the caller's role and record the access, or the refusal, in the audit trail."""
         p = self.principal
         if p.role != "ADMIN" and p.role not in roles:
-            await access.audit(self.db, p, "denied:" + action, target, None)
+            await access.audit(self.db, p, "denied:" + action, target, detail)
             raise Forbidden(f"the {p.role} role may not do this; needs one of "
                             f"{', '.join(sorted({'ADMIN', *roles}))}")
-        await access.audit(self.db, p, action, target, None)
+        await access.audit(self.db, p, action, target, detail)
         return p

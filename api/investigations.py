@@ -46,6 +46,13 @@ async def _audited(info: Info, action: str, target: str, work: Callable[[], Awai
         await event
 
 
+def _searched(name: str | None, birth_date: str | None) -> str | None:
+    """What a matchCandidates search looked for, as its audit event's detail."""
+    parts = ([f"name: {name[:500]}"] if name is not None else []) + (
+        [f"birth date: {birth_date[:40]}"] if birth_date is not None else [])
+    return "; ".join(parts) or None
+
+
 def _fields(selections: Iterable[Selection]) -> Iterator[SelectedField]:
     """The fields of a selection set, fragments opened."""
     for s in selections:
@@ -119,8 +126,10 @@ class InvestigationQuery:
                                name: str | None = None, birth_date: str | None = None,
                                limit: int = 10) -> list[MatchCandidate]:
         ctx = info.context
+        # a name search is audited with the name and birth date searched (for ADMIN eyes)
         await ctx.require_audited(ROLE, action="case.match_candidates",
-                                  target=str(person_id) if person_id else "name search")
+                                  target=str(person_id) if person_id else "name search",
+                                  detail=_searched(name, birth_date))
         found = await matching.match_candidates(
             ctx.db, person_id=str(person_id) if person_id is not None else None, name=name,
             birth_date=birth_date, limit=limit)

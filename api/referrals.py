@@ -80,7 +80,9 @@ class ReferralQuery:
                                   "excluded and why, and who must be notified. Writes nothing.")
     async def route_referral(self, info: Info, request: RouteRequestInput) -> RouteResult:
         ctx = info.context
-        ctx.require(*ROLES)  # routing reads the directory only and writes nothing: not audited
+        # routing reads the directory only and writes nothing: not audited; a refusal is
+        if ctx.principal.role != "ADMIN" and ctx.principal.role not in ROLES:
+            await ctx.require_audited(*ROLES, action="referral.route")  # records it, raises
         if not 1 <= request.limit <= 20:
             raise BadInput("limit must be between 1 and 20", field="limit")
         profile = request.profile.to_domain()

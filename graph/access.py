@@ -38,6 +38,10 @@ async def create_token(db: Database, *, name: str, role: str,
                        field="role")
     if not name.strip():
         raise BadInput("a token needs a name", field="name")
+    if organization_id is not None and not await db.read("existing_organizations",
+                                                         ids=[organization_id]):
+        raise NotFound(f"no organization with id {organization_id!r}; "
+                       "a token is tied only to an organization of the directory")
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     tid = uuid.uuid4().hex[:12]
     await db.write("create_token", id=tid, name=name.strip(), role=role,

@@ -64,3 +64,6 @@ class Settings:
         "NORMAL": _int("REFERRALNET_DEADLINE_NORMAL_HOURS", 72),
         "LOW": _int("REFERRALNET_DEADLINE_LOW_HOURS", 168)})
     graphiql: bool = field(default_factory=lambda: os.environ.get("REFERRALNET_GRAPHIQL", "1") != "0")
+    # refused (401) requests are counted and written to the audit trail once per window
+    refused_audit_window_s: float = field(default_factory=lambda: _int(
+        "REFERRALNET_REFUSED_AUDIT_WINDOW", 10))

@@ -71,6 +71,7 @@ class Party:
     node: TraceNode
     birth_date: str | None = None
     other_cases: tuple[CaseRef, ...] = ()
+    victim_cases: tuple[CaseRef, ...] = ()  # the other cases they are a victim in
 
 
 @dataclass(frozen=True)
@@ -101,6 +102,7 @@ class LinkedSuspect:
     cases: tuple[CaseRef, ...]
     path: TracePath
     reason: str
+    victim_cases: tuple[CaseRef, ...] = ()  # the cases they are a victim in
 
 
 @dataclass(frozen=True)
@@ -137,6 +139,7 @@ class KeyPlayer:
     degree: int
     community: int
     suspect_in: tuple[CaseRef, ...]
+    victim_in: tuple[CaseRef, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -157,6 +160,7 @@ class MatchCandidate:
     reasons: tuple[str, ...]
     status: str  # CANDIDATE, or CONFIRMED when an investigator already said so
     suspect_in: tuple[CaseRef, ...] = ()
+    victim_in: tuple[CaseRef, ...] = ()
 
 
 @dataclass(frozen=True)

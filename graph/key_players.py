@@ -71,7 +71,10 @@ async def key_players(db: Database, case_ids: list[str], limit: int = 20) -> Key
                          betweenness=round(between.get(n, 0.0), 6), degree=g.degree(n),
                          community=member.get(n, -1),
                          suspect_in=tuple(CaseRef(c["id"], c.get("number"))
-                                          for c in info[n]["cases"]))
+                                          for c in info[n]["cases"]),
+                         victim_in=tuple(sorted((CaseRef(c["id"], c.get("number"))
+                                                 for c in info[n].get("victim_cases") or []),
+                                                key=lambda c: (c.number or "", c.id))))
                for n in order if n in info]
     return KeyPlayers(tuple(ids), players, communities, g.number_of_nodes(),
                       g.number_of_edges(), truncated=len(rows) > MAX_ROWS)

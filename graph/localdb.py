@@ -8,6 +8,7 @@ import secrets
 import shutil
 import signal
 import socket
+import stat
 import subprocess
 import sys
 import tempfile
@@ -90,7 +91,7 @@ class Instance:
 
     def password(self) -> str:
         if not self.password_file.exists():
-            self.home.mkdir(parents=True, exist_ok=True)
+            self.home.mkdir(mode=0o700, parents=True, exist_ok=True)
             fd = os.open(self.password_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             with os.fdopen(fd, "w") as f:
                 f.write(secrets.token_urlsafe(24))
@@ -133,17 +134,20 @@ class Instance:
             raise LocalDbError("Java 17 is needed to run Neo4j; install openjdk-17-jre-headless")
         jars = ensure_jars()
         self.password()
-        (self.home / "data").mkdir(parents=True, exist_ok=True)
+        (self.home / "data").mkdir(mode=0o700, parents=True, exist_ok=True)
+        owner_only(self.home)  # a folder an older version left open is closed too
         # The whole heap from the start (initial = max, as Neo4j's own configuration advises),
         # not resized while a load runs.
         cmd = ["java", f"-Xms{heap}", f"-Xmx{heap}", "-XX:+UseG1GC", "-Dfile.encoding=UTF-8",
                "-cp", f"{jars}/*", str(LAUNCHER), str(self.home / "data"), str(self.port),
                str(self.password_file), str(self.ready_file), str(pagecache_mb), str(tx_timeout_s)]
-        with open(self.log_file, "ab") as log:
+        # umask 077: what Neo4j creates (store, transaction logs, its own logs) is the owner's only
+        with open(self.log_file, "ab", opener=_private) as log:
             proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT,
-                                    stdin=subprocess.DEVNULL, start_new_session=True)
+                                    stdin=subprocess.DEVNULL, start_new_session=True, umask=0o077)
         self._proc = proc
-        self.pid_file.write_text(str(proc.pid))
+        with open(self.pid_file, "w", opener=_private) as f:
+            f.write(str(proc.pid))
         try:
             self.wait_ready(timeout, proc)
         except LocalDbError:
@@ -200,6 +204,24 @@ class Instance:
             return "\n".join(self.log_file.read_text(errors="replace").splitlines()[-n:])
         except OSError:
             return "(no log)"
+
+
+def _private(path: str, flags: int) -> int:
+    """An `open` opener that creates a file readable and writable by its owner only."""
+    return os.open(path, flags, 0o600)
+
+
+def owner_only(home: Path) -> None:
+    """Close `home` and everything under it to group and others (folders 0700, files lose
+    their group and other bits); symbolic links are left as they are, not followed."""
+    paths = [home]
+    for folder, dirs, files in os.walk(home):  # links to folders are not walked into
+        paths += [Path(folder, name) for name in (*dirs, *files)]
+    for path in paths:
+        mode = path.lstat().st_mode
+        if stat.S_ISLNK(mode) or not mode & 0o077:
+            continue
+        path.chmod(0o700 if stat.S_ISDIR(mode) else stat.S_IMODE(mode) & 0o700)
 
 
 def free_port() -> int:

@@ -80,7 +80,8 @@ async def match_candidates(db: Database, *, person_id: str | None = None,
         seen[pid] = MatchCandidate(person=TraceNode.of(row["person"]),
                                    birth_date=row["person"].get("birth_date"), score=s.score,
                                    reasons=s.reasons, status=row.get("status") or "CANDIDATE",
-                                   suspect_in=_cases(row["cases"]))
+                                   suspect_in=_cases(row["cases"]),
+                                   victim_in=_cases(row.get("victim_cases") or []))
     ranked = sorted(seen.values(), key=lambda c: (-c.score, c.person.caption, c.person.id))
     return ranked[:limit]
 

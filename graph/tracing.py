@@ -94,9 +94,11 @@ def _step(e: TraceEdge, frm: TraceNode, to: TraceNode) -> str:
             return f"is linked{f' ({e.role})' if e.role else ''} to {t}"
 
 
-def explain_path(path: TracePath, cases: Sequence[CaseRef] = ()) -> str:
+def explain_path(path: TracePath, cases: Sequence[CaseRef] = (),
+                 victim_cases: Sequence[CaseRef] = ()) -> str:
     """'Жанибек Келекеев shares phone +7 701 555 1234 with Dzhanibek Kelekeyev, suspect in
-    case 2023-031'. A party sharing an identifier with the next party is told as one step."""
+    case 2023-031' (', victim in case 2022-004' when the end is a victim in a case too). A party
+    sharing an identifier with the next party is told as one step."""
     nodes, edges = path.nodes, path.edges
     parts = [nodes[0].caption]
     i = 0
@@ -112,10 +114,15 @@ def explain_path(path: TracePath, cases: Sequence[CaseRef] = ()) -> str:
         parts.append(who + _step(edges[i], frm, mid))
         i += 1
     text = parts[0] + " " + ", ".join(parts[1:]) if len(parts) > 1 else parts[0]
-    if cases:
-        numbers = [c.number or c.id for c in cases]
-        text += f", suspect in case{'s' if len(numbers) > 1 else ''} {', '.join(numbers)}"
+    for role, refs in (("suspect", cases), ("victim", victim_cases)):
+        if refs:
+            text += f", {role} in {_case_words(refs)}"
     return text
+
+
+def _case_words(cases: Sequence[CaseRef]) -> str:
+    """'case 2023-031', 'cases 2023-031, 2024-002'."""
+    return f"case{'s' if len(cases) > 1 else ''} " + ", ".join(c.number or c.id for c in cases)
 
 
 def _path(row: dict[str, Any]) -> TracePath:
@@ -213,11 +220,11 @@ async def linked_suspects(db: Database, case_id: str, max_hops: int = 3,
     for p in case["parties"]:
         if p["role"] == "SUSPECT" and p["cases"]:  # a suspect of this case and of others
             node = TraceNode.of(p["node"], SUPER_DEGREE)
-            cases = _cases(p["cases"])
-            found[node.id] = LinkedSuspect(node, cases, TracePath((node,), ()),
-                                           f"{node.caption} is also a suspect in "
-                                           f"case{'s' if len(cases) > 1 else ''} "
-                                           + ", ".join(c.number or c.id for c in cases))
+            cases, victim = _cases(p["cases"]), _cases(p.get("victim_cases") or [])
+            found[node.id] = LinkedSuspect(
+                node, cases, TracePath((node,), ()),
+                f"{node.caption} is also a suspect in {_case_words(cases)}"
+                + (f", and a victim in {_case_words(victim)}" if victim else ""), victim)
     rows: list[dict[str, Any]] = search[0]["paths"] if search else []
     supers: dict[str, SuperNode] = {}
     shortest: dict[str, dict[str, Any]] = {}  # per suspect reached, its shortest row
@@ -233,7 +240,9 @@ async def linked_suspects(db: Database, case_id: str, max_hops: int = 3,
     ranked = sorted(found.values(), key=lambda s: (s.suspect.caption, s.suspect.id))[:limit]
     for row in sorted(shortest.values(), key=_rank)[:limit - len(ranked)]:
         path, cases = _path(row), _cases(row["cases"])
-        ranked.append(LinkedSuspect(path.nodes[-1], cases, path, explain_path(path, cases)))
+        victim = _cases(row.get("victim_cases") or [])
+        ranked.append(LinkedSuspect(path.nodes[-1], cases, path,
+                                    explain_path(path, cases, victim), victim))
     return LinkedSuspects(case_id, max_hops, ranked,
                           sorted(supers.values(), key=lambda s: (-s.node.degree, s.node.id)),
                           truncated=len(found) + len(shortest) > limit or len(rows) > cap)

@@ -6,7 +6,8 @@ WHERE p:Person
 RETURN p {.id, .caption, .name, .aliases, .birth_date, .pseudonymous,
           label: 'Person', degree: COUNT { (p)--() }} AS person,
        [(p)-[:USES]->(i) | i {.id, .caption, label: [l IN labels(i) WHERE NOT l IN ['Entity', 'Suspect']][0]}] AS identifiers,
-       [(p)-[:SUSPECT_IN]->(k) | k {.id, .number}] AS cases
+       [(p)-[:SUSPECT_IN]->(k) | k {.id, .number}] AS cases,
+       [(p)-[:VICTIM_IN]->(k) | k {.id, .number}] AS victim_cases
 
 // name: match_candidates_by_keys
 // params: keys, exclude_id, limit
@@ -21,6 +22,7 @@ RETURN node {.id, .caption, .name, .aliases, .birth_date, .pseudonymous,
              label: 'Person', degree: COUNT { (node)--() }} AS person,
        [(node)-[:USES]->(i) | i {.id, .caption, label: [l IN labels(i) WHERE NOT l IN ['Entity', 'Suspect']][0]}] AS identifiers,
        [(node)-[:SUSPECT_IN]->(k) | k {.id, .number}] AS cases,
+       [(node)-[:VICTIM_IN]->(k) | k {.id, .number}] AS victim_cases,
        [(node)-[s:SAME_AS]-(o:Entity) WHERE o.id = $exclude_id | s.status][0] AS status
 
 // name: match_candidates_by_identifiers
@@ -34,6 +36,7 @@ RETURN node {.id, .caption, .name, .aliases, .birth_date, .pseudonymous,
              label: 'Person', degree: COUNT { (node)--() }} AS person,
        [(node)-[:USES]->(i) | i {.id, .caption, label: [l IN labels(i) WHERE NOT l IN ['Entity', 'Suspect']][0]}] AS identifiers,
        [(node)-[:SUSPECT_IN]->(k) | k {.id, .number}] AS cases,
+       [(node)-[:VICTIM_IN]->(k) | k {.id, .number}] AS victim_cases,
        [(node)-[s:SAME_AS]-(p) | s.status][0] AS status
 
 // name: record_same_as

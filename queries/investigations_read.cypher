@@ -1,6 +1,7 @@
 // name: case_with_parties
 // params: case_id
-// One case and its parties (role, node, and the other cases each is a suspect in).
+// One case and its parties (role, node, the other cases each is a suspect in, and the other
+// cases each is a victim in: a suspect or witness who is a victim elsewhere is shown as such).
 MATCH (c:Entity {id: $case_id})
 WHERE c:Case
 RETURN c {.id, .number, .name, .article, .court, .region, .opened_on, .closed_on, .status} AS case,
@@ -8,16 +9,18 @@ RETURN c {.id, .number, .name, .article, .court, .region, .opened_on, .closed_on
           role: replace(type(r), '_IN', ''), birth_date: p.birth_date,
           node: p {.id, .caption, .pseudonymous, label: [l IN labels(p) WHERE NOT l IN ['Entity', 'Suspect']][0],
                    degree: COUNT { (p)--() }},
-          cases: [(p)-[:SUSPECT_IN]->(k) WHERE k <> c | k {.id, .number}]}] AS parties
+          cases: [(p)-[:SUSPECT_IN]->(k) WHERE k <> c | k {.id, .number}],
+          victim_cases: [(p)-[:VICTIM_IN]->(k) WHERE k <> c | k {.id, .number}]}] AS parties
 
 // name: entity_nodes
 // params: ids
-// Nodes by id, as trace nodes, with the cases each is a suspect in.
+// Nodes by id, as trace nodes, with the cases each is a suspect in and a victim in.
 UNWIND $ids AS id
 MATCH (n:Entity {id: id})
 RETURN n {.id, .caption, .pseudonymous, label: [l IN labels(n) WHERE NOT l IN ['Entity', 'Suspect']][0],
           degree: COUNT { (n)--() }} AS node,
-       [(n)-[:SUSPECT_IN]->(k) | k {.id, .number}] AS cases
+       [(n)-[:SUSPECT_IN]->(k) | k {.id, .number}] AS cases,
+       [(n)-[:VICTIM_IN]->(k) | k {.id, .number}] AS victim_cases
 
 // name: entity_by_any_id
 // params: id

@@ -31,7 +31,8 @@ RETURN collect(CASE WHEN COUNT { (o)--() } > $super_degree
        rels: [r IN relationships(p) | {type: type(r), source: startNode(r).id, target: endNode(r).id, id: r.id,
          role: r.role, relationship: r.relationship, amount: r.amount,
          currency: r.currency, date: r.date, status: r.status}],
-       cases: [(o)-[:SUSPECT_IN]->(k) WHERE k <> c | k {.id, .number}]} END) AS paths
+       cases: [(o)-[:SUSPECT_IN]->(k) WHERE k <> c | k {.id, .number}],
+       victim_cases: [(o)-[:VICTIM_IN]->(k) | k {.id, .number}]} END) AS paths
 
 // name: linked_suspects_h2
 // params: case_id, super_degree, rows
@@ -58,7 +59,8 @@ RETURN collect(CASE WHEN COUNT { (o)--() } > $super_degree
        rels: [r IN relationships(p) | {type: type(r), source: startNode(r).id, target: endNode(r).id, id: r.id,
          role: r.role, relationship: r.relationship, amount: r.amount,
          currency: r.currency, date: r.date, status: r.status}],
-       cases: [(o)-[:SUSPECT_IN]->(k) WHERE k <> c | k {.id, .number}]} END) AS paths
+       cases: [(o)-[:SUSPECT_IN]->(k) WHERE k <> c | k {.id, .number}],
+       victim_cases: [(o)-[:VICTIM_IN]->(k) | k {.id, .number}]} END) AS paths
 
 // name: linked_suspects_h3
 // params: case_id, super_degree, rows
@@ -85,7 +87,8 @@ RETURN collect(CASE WHEN COUNT { (o)--() } > $super_degree
        rels: [r IN relationships(p) | {type: type(r), source: startNode(r).id, target: endNode(r).id, id: r.id,
          role: r.role, relationship: r.relationship, amount: r.amount,
          currency: r.currency, date: r.date, status: r.status}],
-       cases: [(o)-[:SUSPECT_IN]->(k) WHERE k <> c | k {.id, .number}]} END) AS paths
+       cases: [(o)-[:SUSPECT_IN]->(k) WHERE k <> c | k {.id, .number}],
+       victim_cases: [(o)-[:VICTIM_IN]->(k) | k {.id, .number}]} END) AS paths
 
 // name: linked_suspects_h4
 // params: case_id, super_degree, rows
@@ -112,7 +115,8 @@ RETURN collect(CASE WHEN COUNT { (o)--() } > $super_degree
        rels: [r IN relationships(p) | {type: type(r), source: startNode(r).id, target: endNode(r).id, id: r.id,
          role: r.role, relationship: r.relationship, amount: r.amount,
          currency: r.currency, date: r.date, status: r.status}],
-       cases: [(o)-[:SUSPECT_IN]->(k) WHERE k <> c | k {.id, .number}]} END) AS paths
+       cases: [(o)-[:SUSPECT_IN]->(k) WHERE k <> c | k {.id, .number}],
+       victim_cases: [(o)-[:VICTIM_IN]->(k) | k {.id, .number}]} END) AS paths
 
 // name: explore_expand
 // params: ids, seen, limit, details

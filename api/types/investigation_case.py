@@ -12,8 +12,12 @@ from graph import investigation_types as t
 class CaseParty:
     role: CaseRole
     entity: CaseEntity
-    birth_date: str | None = strawberry.field(description="Never a victim's")
+    birth_date: str | None = strawberry.field(
+        description="Never a pseudonymous victim's (one who is also a suspect or witness keeps it)")
     other_cases: list[CaseRef] = strawberry.field(description="Other cases they are a suspect in")
+    victim_in_cases: list[CaseRef] = strawberry.field(
+        description="Other cases they are a victim in: a suspect or witness who is a victim "
+                    "elsewhere, for the non-punishment principle to be weighed")
 
 
 @strawberry.type(description="A case file (an FtM CourtCase) and its parties")
@@ -36,5 +40,6 @@ class Case:
                    status=c.status,
                    parties=[CaseParty(role=CaseRole(p.role), entity=CaseEntity.of(p.node),
                                       birth_date=p.birth_date,
-                                      other_cases=[CaseRef.of(k) for k in p.other_cases])
+                                      other_cases=[CaseRef.of(k) for k in p.other_cases],
+                                      victim_in_cases=[CaseRef.of(k) for k in p.victim_cases])
                             for p in c.parties])

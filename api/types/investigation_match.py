@@ -9,6 +9,9 @@ import strawberry
 from api.types.investigation_trace import CaseEntity, CaseRef, SameAsStatus
 from graph import investigation_types as t
 
+VICTIM_IN = ("The cases they are a victim in: for the non-punishment principle to be weighed "
+             "on a suspect or witness who is a victim too")
+
 
 @strawberry.type(description="Perhaps the same person under another spelling")
 class MatchCandidate:
@@ -19,12 +22,14 @@ class MatchCandidate:
     status: SameAsStatus = strawberry.field(description="CONFIRMED when an investigator already "
                                                         "said so; else CANDIDATE")
     suspect_in: list[CaseRef]
+    victim_in: list[CaseRef] = strawberry.field(description=VICTIM_IN)
 
     @classmethod
     def of(cls, m: t.MatchCandidate) -> MatchCandidate:
         return cls(person=CaseEntity.of(m.person), birth_date=m.birth_date, score=m.score,
                    reasons=list(m.reasons), status=SameAsStatus(m.status),
-                   suspect_in=[CaseRef.of(c) for c in m.suspect_in])
+                   suspect_in=[CaseRef.of(c) for c in m.suspect_in],
+                   victim_in=[CaseRef.of(c) for c in m.victim_in])
 
 
 @strawberry.type(description="An investigator's judgement that two people are, or are not, one")
@@ -67,6 +72,7 @@ class KeyPlayer:
     degree: int = strawberry.field(description="Parties linked to it in the suspect network")
     community: int = strawberry.field(description="Index into KeyPlayers.communities")
     suspect_in: list[CaseRef]
+    victim_in: list[CaseRef] = strawberry.field(description=VICTIM_IN)
 
 
 @strawberry.type(description="Brokers of a suspect network: betweenness and communities")
@@ -85,5 +91,6 @@ class KeyPlayers:
                    communities=[[strawberry.ID(n) for n in c] for c in k.communities],
                    players=[KeyPlayer(entity=CaseEntity.of(p.node), betweenness=p.betweenness,
                                       degree=p.degree, community=p.community,
-                                      suspect_in=[CaseRef.of(c) for c in p.suspect_in])
+                                      suspect_in=[CaseRef.of(c) for c in p.suspect_in],
+                                      victim_in=[CaseRef.of(c) for c in p.victim_in])
                             for p in k.players])

@@ -95,6 +95,9 @@ class SuperNode:
 class LinkedSuspect:
     suspect: CaseEntity
     cases: list[CaseRef] = strawberry.field(description="The other cases they are a suspect in")
+    victim_in_cases: list[CaseRef] = strawberry.field(
+        description="The cases they are a victim in, for the non-punishment principle to be "
+                    "weighed")
     path: TracePath
     reason: str = strawberry.field(description="The path in plain language")
 
@@ -112,6 +115,7 @@ class LinkedSuspects:
         return cls(case_id=strawberry.ID(r.case_id), max_hops=r.max_hops, truncated=r.truncated,
                    suspects=[LinkedSuspect(suspect=CaseEntity.of(s.suspect),
                                            cases=[CaseRef.of(c) for c in s.cases],
+                                           victim_in_cases=[CaseRef.of(c) for c in s.victim_cases],
                                            path=TracePath.of(s.path), reason=s.reason)
                              for s in r.suspects],
                    super_nodes=[SuperNode(entity=CaseEntity.of(s.node),
