@@ -42,6 +42,8 @@ FIELD_COST: Mapping[str, int] = {
 PER_CASE = 50          # keyPlayers: each case asked adds its suspect network
 UNKNOWN_CASES = 50     # keyPlayers' caseIds given as a variable: the most it accepts
 _MULTIPLIERS = ("first", "limit")
+MAX_TIMES = 2000  # the largest first/limit any field accepts (neighborhood); more is BAD_INPUT
+_LARGEST = {"neighborhood": 2000, "linkedSuspects": 200}  # else the largest page
 
 
 class _Costing:
@@ -83,14 +85,16 @@ class _Costing:
         times = 1
         for arg in _MULTIPLIERS:
             if arg in definition.args:
-                times = max(times, self._count(args.get(arg), definition.args[arg].default_value))
+                times = max(times, self._count(args.get(arg), definition.args[arg].default_value,
+                                               _LARGEST.get(name, self.max_page)))
         return own + times * self.selections(of, node.selection_set, seen)
 
-    def _count(self, value: object, default: object) -> int:
+    @staticmethod
+    def _count(value: object, default: object, largest: int) -> int:
         if isinstance(value, IntValueNode):
-            return max(1, int(value.value))
+            return min(max(1, int(value.value)), MAX_TIMES)
         if isinstance(value, VariableNode):
-            return self.max_page
+            return largest
         return default if isinstance(default, int) and default > 0 else 1
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from graphql import FragmentDefinitionNode, OperationDefinitionNode, parse, validate
 
-from api.cost import CODE, PER_CASE, UNKNOWN_CASES, QueryCostLimiter, query_cost
+from api.cost import CODE, MAX_TIMES, PER_CASE, UNKNOWN_CASES, QueryCostLimiter, query_cost
 from api.schema import build_schema
 from graph.config import Settings
 
@@ -35,6 +35,12 @@ def test_a_page_multiplies_what_it_selects() -> None:
     # the argument's default (20) when it is not given, the largest page when a variable
     assert cost("{ organizations { nodes { id } } }") == 1 + 20
     assert cost("query($n: Int!) { organizations(first: $n) { nodes { id } } }") == 1 + MAX_PAGE
+    # a count no field accepts is refused by its resolver: counted at the largest accepted
+    assert cost("{ organizations(first: 10000000) { nodes { id } } }") == 1 + MAX_TIMES
+    assert cost("{ organizations(first: -3) { nodes { id } } }") == 1 + 1
+    # a neighborhood may hold up to 2000 nodes: its limit as a variable counts so
+    assert cost("query($l: Int!) { neighborhood(entityId: \"x\", limit: $l) { nodes { id } } }") \
+        == 200 + 2000
 
 
 def test_expensive_fields_cost_more() -> None:
