@@ -39,8 +39,7 @@ def test_a_page_multiplies_what_it_selects() -> None:
     assert cost("{ organizations(first: 10000000) { nodes { id } } }") == 1 + MAX_TIMES
     assert cost("{ organizations(first: -3) { nodes { id } } }") == 1 + 1
     # a neighborhood may hold up to 2000 nodes: its limit as a variable counts so
-    assert cost("query($l: Int!) { neighborhood(entityId: \"x\", limit: $l) { nodes { id } } }") \
-        == 200 + 2000
+    assert cost('query($l: Int!) { neighborhood(entityId: "x", limit: $l) { nodes { id } } }') == 200 + 2000
 
 
 def test_expensive_fields_cost_more() -> None:
@@ -53,31 +52,33 @@ def test_key_players_cost_grows_with_the_cases_asked() -> None:
     one = cost('{ keyPlayers(caseIds: ["a"]) { nodes } }')
     three = cost('{ keyPlayers(caseIds: ["a", "b", "c"]) { nodes } }')
     assert three - one == 2 * PER_CASE
-    assert cost('query($c: [ID!]!) { keyPlayers(caseIds: $c) { nodes } }') == \
-        one + (UNKNOWN_CASES - 1) * PER_CASE
+    assert (
+        cost("query($c: [ID!]!) { keyPlayers(caseIds: $c) { nodes } }")
+        == one + (UNKNOWN_CASES - 1) * PER_CASE
+    )
 
 
 def test_aliases_and_fragments_count_every_time() -> None:
     one = cost('{ keyPlayers(caseIds: ["a"]) { nodes } }')
-    assert cost('{ a: keyPlayers(caseIds: ["a"]) { nodes } '
-                'b: keyPlayers(caseIds: ["a"]) { nodes } }') == 2 * one
-    assert cost('query { ...F ...F } fragment F on Query { keyPlayers(caseIds: ["a"]) '
-                '{ nodes } }') == 2 * one
+    assert (
+        cost('{ a: keyPlayers(caseIds: ["a"]) { nodes } b: keyPlayers(caseIds: ["a"]) { nodes } }') == 2 * one
+    )
+    assert cost('query { ...F ...F } fragment F on Query { keyPlayers(caseIds: ["a"]) { nodes } }') == 2 * one
     # a fragment that spreads itself is another rule's error, not an endless count
     assert cost("query { ...F } fragment F on Query { me { name } ...F }") == 1
 
 
 def test_the_costliest_operation_of_a_document_counts() -> None:
-    assert cost('query A { me { name } } query B { keyPlayers(caseIds: ["a"]) { nodes } }') \
-        == cost('{ keyPlayers(caseIds: ["a"]) { nodes } }')
+    assert cost('query A { me { name } } query B { keyPlayers(caseIds: ["a"]) { nodes } }') == cost(
+        '{ keyPlayers(caseIds: ["a"]) { nodes } }'
+    )
 
 
 def test_a_document_over_the_budget_is_refused_with_a_code() -> None:
     rules = QueryCostLimiter(budget=1000, max_page=MAX_PAGE).validation_rules
     fine = validate(SCHEMA, parse('{ keyPlayers(caseIds: ["a"]) { nodes } }'), rules)
     assert fine == []
-    aliased = " ".join(f'k{i}: keyPlayers(caseIds: ["a", "b", "c", "d"]) {{ nodes }}'
-                       for i in range(5))
+    aliased = " ".join(f'k{i}: keyPlayers(caseIds: ["a", "b", "c", "d"]) {{ nodes }}' for i in range(5))
     errors = validate(SCHEMA, parse("{ " + aliased + " }"), rules)
     assert len(errors) == 1
     assert errors[0].extensions == {"code": CODE}
