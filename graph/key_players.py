@@ -61,8 +61,8 @@ async def key_players(db: Database, case_ids: list[str], limit: int = 20) -> Key
         if case is None:
             raise NotFound(f"no case with id {cid!r}")
         suspects |= {p["node"]["id"] for p in case["parties"] if p["role"] == "SUSPECT"}
-    rows = await db.read("key_players_network", case_ids=ids, super_degree=SUPER_DEGREE,
-                         rows=MAX_ROWS + 1)
+    rows = await db.read_plain("key_players_network", case_ids=ids, super_degree=SUPER_DEGREE,
+                               rows=MAX_ROWS + 1)
     # the ranking is seconds of CPU over many cases: in a worker process (graph/offload.py)
     ranked = await db.cpu.run(ranked_players, rows[:MAX_ROWS], suspects, limit)
     info = {r["node"]["id"]: r for r in await db.read("entity_nodes", ids=ranked.order)}

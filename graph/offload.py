@@ -7,13 +7,26 @@ process), made at first use, with REFERRALNET_CPU_WORKERS processes started with
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import multiprocessing
+import signal
+import sys
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, TypeVar
 
 T = TypeVar("T")
+
+
+def die_with_parent() -> None:
+    """In a worker process: be killed when the process that started it dies, even by kill -9
+    (Linux: PR_SET_PDEATHSIG; elsewhere a worker ends when its pipe closes)."""
+    if sys.platform == "linux":
+        with contextlib.suppress(Exception):
+            import ctypes
+
+            ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGKILL))
 
 
 class Offload:
@@ -23,7 +36,9 @@ class Offload:
 
     def _executor(self) -> ProcessPoolExecutor:
         if self._pool is None:
-            self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"))
+            self._pool = ProcessPoolExecutor(
+                self.workers, mp_context=multiprocessing.get_context("spawn"), initializer=die_with_parent
+            )
         return self._pool
 
     async def run(self, fn: Callable[..., T], *args: Any) -> T:
