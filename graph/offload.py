@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import multiprocessing
+import os
 import signal
 import sys
 from collections.abc import Callable
@@ -19,14 +20,17 @@ from typing import Any, TypeVar
 T = TypeVar("T")
 
 
-def die_with_parent() -> None:
-    """In a worker process: be killed when the process that started it dies, even by kill -9
-    (Linux: PR_SET_PDEATHSIG; elsewhere a worker ends when its pipe closes)."""
+def die_with_parent(parent: int) -> None:
+    """In a worker process started by process `parent`: be killed when it dies, even by kill -9
+    (Linux: PR_SET_PDEATHSIG; elsewhere a worker ends when its pipe closes); end at once if it
+    died before (while this process started)."""
     if sys.platform == "linux":
         with contextlib.suppress(Exception):
             import ctypes
 
             ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGKILL))
+    if os.getppid() != parent:
+        os._exit(1)
 
 
 class Offload:
@@ -37,7 +41,10 @@ class Offload:
     def _executor(self) -> ProcessPoolExecutor:
         if self._pool is None:
             self._pool = ProcessPoolExecutor(
-                self.workers, mp_context=multiprocessing.get_context("spawn"), initializer=die_with_parent
+                self.workers,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=die_with_parent,
+                initargs=(os.getpid(),),
             )
         return self._pool
 

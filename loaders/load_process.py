@@ -14,15 +14,18 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import multiprocessing
+import os
 import signal
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from graph.config import Settings
 from graph.exceptions import InvalidData, ReferralnetError, UploadTooLarge
 from graph.offload import die_with_parent
-from loaders.directory_load import LoadReport
+
+if TYPE_CHECKING:  # the worker imports the loaders once it is tied to its parent
+    from graph.config import Settings
+    from loaders.directory_load import LoadReport
 
 UNDO_WAIT = 60.0
 
@@ -49,9 +52,9 @@ async def _load(settings: Settings, path: Path, options: dict[str, Any]) -> Load
         await db.close()
 
 
-def _work(conn: Connection, settings: Settings, path: Path, options: dict[str, Any]) -> None:
+def _work(parent: int, conn: Connection, settings: Settings, path: Path, options: dict[str, Any]) -> None:
     """The worker process: the load, then its outcome over the pipe."""
-    die_with_parent()
+    die_with_parent(parent)
     try:
         outcome: tuple[str, Any] = ("ok", asyncio.run(_load(settings, path, options)))
     except UploadTooLarge as e:
@@ -75,7 +78,10 @@ async def load_in_process(settings: Settings, path: Path, **options: Any) -> Loa
     ctx = multiprocessing.get_context("spawn")
     receiver, sender = ctx.Pipe(duplex=False)
     worker = ctx.Process(
-        target=_work, args=(sender, settings, path, options), name="referralnet-load", daemon=True
+        target=_work,
+        args=(os.getpid(), sender, settings, path, options),
+        name="referralnet-load",
+        daemon=True,
     )
     worker.start()
     sender.close()
