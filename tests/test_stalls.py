@@ -41,18 +41,28 @@ class Api:
     def __init__(self, settings: Settings, folder: Path, **env: str) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.env = dict(os.environ, NEO4J_URI=settings.neo4j_uri,
-                        NEO4J_USER=settings.neo4j_user, NEO4J_PASSWORD=settings.neo4j_password,
-                        REFERRALNET_STATE_DIR=str(folder / "state"), **env)
+        self.env = dict(
+            os.environ,
+            NEO4J_URI=settings.neo4j_uri,
+            NEO4J_USER=settings.neo4j_user,
+            NEO4J_PASSWORD=settings.neo4j_password,
+            REFERRALNET_STATE_DIR=str(folder / "state"),
+            **env,
+        )
         self.log = folder / f"api-{self.port}.log"
         self.proc: subprocess.Popen[bytes] | None = None
 
     def start(self, ready: str = "/readyz") -> Api:
         with self.log.open("ab") as out:
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "cli", "serve", "--port", str(self.port),
-                 "--log-level", "warning"], cwd=ROOT, env=self.env, stdout=out,
-                stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
+                [sys.executable, "-m", "cli", "serve", "--port", str(self.port), "--log-level", "warning"],
+                cwd=ROOT,
+                env=self.env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
+            )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             assert self.proc.poll() is None, self.log.read_text()
@@ -111,18 +121,24 @@ class Poller:
 
     def report(self, api: Api, control: Poller) -> str:
         slow = [f"{t:.3f}" for t in self.times if t > HEALTHZ_BOUND / 2]
-        return (f"/healthz took up to {self.slowest:.3f} s (an idle API: {control.slowest:.3f} "
-                f"s); {len(slow)} of {len(self.times)} over {HEALTHZ_BOUND / 2} s: {slow[:40]}"
-                f"\n{api.log.read_text()[-3000:]}")
+        return (
+            f"/healthz took up to {self.slowest:.3f} s (an idle API: {control.slowest:.3f} "
+            f"s); {len(slow)} of {len(self.times)} over {HEALTHZ_BOUND / 2} s: {slow[:40]}"
+            f"\n{api.log.read_text()[-3000:]}"
+        )
 
 
 def upload(url: str, token: str, name: str, body: bytes, timeout: float = 600) -> httpx.Response:
-    return httpx.post(f"{url}/graphql", headers={"Authorization": f"Bearer {token}"},
-                      timeout=timeout,
-                      data={"operations": json.dumps({"query": UPLOAD,
-                                                      "variables": {"file": None}}),
-                            "map": json.dumps({"0": ["variables.file"]})},
-                      files={"0": (name, body, "application/zip")})
+    return httpx.post(
+        f"{url}/graphql",
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=timeout,
+        data={
+            "operations": json.dumps({"query": UPLOAD, "variables": {"file": None}}),
+            "map": json.dumps({"0": ["variables.file"]}),
+        },
+        files={"0": (name, body, "application/zip")},
+    )
 
 
 def big_zip(folder: Path, target_bytes: int = 45_000_000) -> bytes:
@@ -147,6 +163,7 @@ def db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
     generate(cases, nodes=3000, rels=24000, seed=19)
 
     for settings in own_database(tmp_path_factory, "neo4j-stalls", heap="1g"):
+
         async def prepare(db):  # type: ignore[no-untyped-def]
             await write_directory(db, load_directory())
             await load_cases(db, cases)
@@ -155,13 +172,16 @@ def db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
         yield settings
 
 
-def test_healthz_stays_fast_while_a_45mb_upload_is_parsed_and_loaded(
-        db: Settings, tmp_path: Path) -> None:
+def test_healthz_stays_fast_while_a_45mb_upload_is_parsed_and_loaded(db: Settings, tmp_path: Path) -> None:
     body = big_zip(tmp_path)
     assert len(body) < 1_000_000  # small on the wire, 45 MB unpacked
     loader = make_token(db, "LOADER", "data staff")
-    with Api(db, tmp_path).start() as api, Api(db, tmp_path).start() as idle, \
-            Poller(api.url) as poller, Poller(idle.url) as control:
+    with (
+        Api(db, tmp_path).start() as api,
+        Api(db, tmp_path).start() as idle,
+        Poller(api.url) as poller,
+        Poller(idle.url) as control,
+    ):
         time.sleep(0.5)
         r = upload(api.url, loader, "big.zip", body)
         time.sleep(0.5)
@@ -178,8 +198,7 @@ def test_a_zip_bomb_is_refused_and_its_file_removed(db: Settings, tmp_path: Path
     tmp = tmp_path / "tmp"
     tmp.mkdir()
     loader = make_token(db, "LOADER", "data staff")
-    with Api(db, tmp_path, TMPDIR=str(tmp), REFERRALNET_MAX_UNPACKED_BYTES="10000000").start() \
-            as api:
+    with Api(db, tmp_path, TMPDIR=str(tmp), REFERRALNET_MAX_UNPACKED_BYTES="10000000").start() as api:
         r = upload(api.url, loader, "bomb.zip", body)
     [error] = r.json()["errors"]
     assert error["extensions"]["code"] == "REQUEST_TOO_LARGE"
@@ -192,17 +211,23 @@ KEY_PLAYERS = """query($c: [ID!]!) { keyPlayers(caseIds: $c) { nodes edges
   players { entity { id } betweenness } } }"""
 
 
-def test_healthz_stays_fast_while_key_players_ranks_many_cases(
-        db: Settings, tmp_path: Path) -> None:
+def test_healthz_stays_fast_while_key_players_ranks_many_cases(db: Settings, tmp_path: Path) -> None:
     token = make_token(db, "INVESTIGATOR", "detective")
     cases = [f"case{i}" for i in range(50)]
-    with Api(db, tmp_path, REFERRALNET_TX_TIMEOUT="120").start() as api, \
-            Api(db, tmp_path).start() as idle, Poller(api.url) as poller, \
-            Poller(idle.url) as control:
+    with (
+        Api(db, tmp_path, REFERRALNET_TX_TIMEOUT="120").start() as api,
+        Api(db, tmp_path).start() as idle,
+        Poller(api.url) as poller,
+        Poller(idle.url) as control,
+    ):
         time.sleep(0.5)
         began = time.perf_counter()
-        r = httpx.post(f"{api.url}/graphql", headers={"Authorization": f"Bearer {token}"},
-                       json={"query": KEY_PLAYERS, "variables": {"c": cases}}, timeout=120)
+        r = httpx.post(
+            f"{api.url}/graphql",
+            headers={"Authorization": f"Bearer {token}"},
+            json={"query": KEY_PLAYERS, "variables": {"c": cases}},
+            timeout=120,
+        )
         took = time.perf_counter() - began
         time.sleep(0.5)
     body = r.json()
@@ -212,19 +237,25 @@ def test_healthz_stays_fast_while_key_players_ranks_many_cases(
     assert poller.slowest < HEALTHZ_BOUND + control.slowest, poller.report(api, control)
 
 
-def test_key_players_over_many_cases_under_five_aliases_is_refused(
-        db: Settings, tmp_path: Path) -> None:
+def test_key_players_over_many_cases_under_five_aliases_is_refused(db: Settings, tmp_path: Path) -> None:
     token = make_token(db, "INVESTIGATOR", "detective")
     cases = json.dumps([f"case{i}" for i in range(50)])
     aliased = " ".join(f"k{i}: keyPlayers(caseIds: {cases}) {{ nodes }}" for i in range(5))
     with Api(db, tmp_path).start() as api:
         began = time.perf_counter()
-        r = httpx.post(f"{api.url}/graphql", headers={"Authorization": f"Bearer {token}"},
-                       json={"query": "{ " + aliased + " }"}, timeout=120)
+        r = httpx.post(
+            f"{api.url}/graphql",
+            headers={"Authorization": f"Bearer {token}"},
+            json={"query": "{ " + aliased + " }"},
+            timeout=120,
+        )
         took = time.perf_counter() - began
-        one = httpx.post(f"{api.url}/graphql", headers={"Authorization": f"Bearer {token}"},
-                         json={"query": "{ keyPlayers(caseIds: " + cases + ") { nodes } }"},
-                         timeout=120)
+        one = httpx.post(
+            f"{api.url}/graphql",
+            headers={"Authorization": f"Bearer {token}"},
+            json={"query": "{ keyPlayers(caseIds: " + cases + ") { nodes } }"},
+            timeout=120,
+        )
     errors = r.json()["errors"]
     assert [e["extensions"]["code"] for e in errors] == ["QUERY_TOO_COSTLY"]
     assert "budget" in errors[0]["message"]
@@ -232,8 +263,7 @@ def test_key_players_over_many_cases_under_five_aliases_is_refused(
     assert one.json()["data"]["keyPlayers"]["nodes"] > 100  # one of them is within the budget
 
 
-def test_a_killed_upload_leaves_nothing_in_the_temporary_folder(
-        db: Settings, tmp_path: Path) -> None:
+def test_a_killed_upload_leaves_nothing_in_the_temporary_folder(db: Settings, tmp_path: Path) -> None:
     body = big_zip(tmp_path)
     tmp = tmp_path / "tmp"
     tmp.mkdir()
@@ -241,8 +271,9 @@ def test_a_killed_upload_leaves_nothing_in_the_temporary_folder(
     api = Api(db, tmp_path, TMPDIR=str(tmp)).start()
     assert api.proc is not None
     uploads = tmp_path / "state" / "uploads"
-    sent = threading.Thread(target=lambda: _ignore_errors(upload, api.url, loader, "big.zip",
-                                                          body), daemon=True)
+    sent = threading.Thread(
+        target=lambda: _ignore_errors(upload, api.url, loader, "big.zip", body), daemon=True
+    )
     sent.start()
     deadline = time.monotonic() + 60
     while not any(uploads.rglob("big.zip")) and not any(tmp.rglob("big.zip")):
@@ -309,11 +340,17 @@ def test_requests_fail_fast_with_503_while_the_database_starts(tmp_path: Path) -
     bolt = SilentBolt()
     settings = Settings(neo4j_uri=f"bolt://127.0.0.1:{bolt.port}", neo4j_password="x")
     try:
-        with Api(settings, tmp_path, REFERRALNET_DB_TIMEOUT="2").start(ready="/healthz") as api, \
-                Poller(api.url) as poller:
+        with (
+            Api(settings, tmp_path, REFERRALNET_DB_TIMEOUT="2").start(ready="/healthz") as api,
+            Poller(api.url) as poller,
+        ):
             began = time.perf_counter()
-            r = httpx.post(f"{api.url}/graphql", headers={"Authorization": f"Bearer {token}"},
-                           json={"query": "{ me { name } }"}, timeout=60)
+            r = httpx.post(
+                f"{api.url}/graphql",
+                headers={"Authorization": f"Bearer {token}"},
+                json={"query": "{ me { name } }"},
+                timeout=60,
+            )
             took = time.perf_counter() - began
             ready = httpx.get(f"{api.url}/readyz", timeout=60)
             time.sleep(0.3)
