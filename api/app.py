@@ -25,6 +25,7 @@ from api.context import Context
 from api.errors import error_body, format_error
 from api.schema import build_schema
 from api.unauthenticated import Unauthenticated
+from api.uploads import sweep
 from graph.config import Settings
 from graph.db import Database
 from graph.exceptions import ReferralnetError
@@ -83,6 +84,26 @@ class GraphQLApp(GraphQL[Context, None]):
         if result.extensions:
             data["extensions"] = result.extensions
         return data
+
+
+async def _schema_applied(db: Database) -> bool:
+    """The schema applied when Neo4j answers within REFERRALNET_DB_TIMEOUT: a database that
+    is starting does not hold the API's start-up."""
+    try:
+        if await db.ping():
+            await db.apply_schema()
+            return True
+    except ReferralnetError as e:
+        log.warning("schema not applied at start-up (%s)", e.message)
+    return False
+
+
+async def _schema_when_up(db: Database) -> None:
+    log.warning("Neo4j not reachable at start-up; the schema is applied once it is "
+                "(/readyz says when)")
+    while not await _schema_applied(db):
+        await asyncio.sleep(2.0)
+    log.warning("schema applied: Neo4j is up")
 
 
 def _wants_html(request: Request) -> bool:
@@ -153,11 +174,9 @@ def create_app(settings: Settings | None = None) -> ASGIApp:
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        try:
-            await db.apply_schema()
-        except ReferralnetError as e:
-            log.warning("schema not applied at start-up (%s); /readyz will say when Neo4j is up",
-                        e.message)
+        for left in sweep():  # what a killed API process left of its uploads
+            log.warning("removed %s, left by an API process that is gone", left.name)
+        later = None if await _schema_applied(db) else asyncio.create_task(_schema_when_up(db))
         # What start-up made (the schema, the model, the queries) lives as long as the process:
         # out of the cyclic collector's sight, so that a full collection walks only what came
         # later. A request's objects are freed by reference counting (api/execution.py breaks
@@ -172,6 +191,8 @@ def create_app(settings: Settings | None = None) -> ASGIApp:
         refusals.cancel()  # writes what it counted before it ends
         with suppress(asyncio.CancelledError):
             await refusals
+        if later is not None:
+            later.cancel()
         await db.close()
 
     app = Starlette(routes=[

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path, PurePath
 
 import strawberry
@@ -10,8 +9,9 @@ from strawberry.file_uploads import Upload
 
 from api.context import Context
 from api.types.load_report import DirectoryLoaded, DirectoryRejected, LoadDirectoryResult, Problem
-from graph.exceptions import BadInput, InvalidData
-from loaders.directory_load import load_hsds
+from api.uploads import save, upload_folder
+from graph.exceptions import BadInput, InvalidData, UploadTooLarge
+from loaders.load_process import load_in_process
 
 Info = strawberry.Info[Context, None]
 _SUFFIXES = (".zip", ".json")
@@ -22,9 +22,7 @@ async def _save(upload: Upload, folder: Path, what: str) -> Path:
     if what == "file" and not name.lower().endswith(_SUFFIXES):
         raise BadInput("upload the directory as a .zip of HSDS CSV files or a .json file",
                        field=what)
-    target = folder / (name or f"{what}.yaml")
-    target.write_bytes(await upload.read())  # type: ignore[attr-defined]
-    return target
+    return await save(upload, folder / (name if name not in ("", ".", "..") else f"{what}.yaml"))
 
 
 @strawberry.type
@@ -44,13 +42,16 @@ class DirectoryMutation:
 async def _load(ctx: Context, file: Upload, mapping: Upload | None) -> LoadDirectoryResult:
     name = PurePath(getattr(file, "filename", None) or "").name
     await ctx.require_audited("LOADER", action="directory.load", target=name)
-    with tempfile.TemporaryDirectory(prefix="referralnet-upload-") as tmp:
-        folder = Path(tmp)
+    async with upload_folder() as folder:  # private, removed whatever happens
         path = await _save(file, folder, "file")
         extra = await _save(mapping, folder, "mapping") if mapping is not None else None
-        try:
-            report = await load_hsds(ctx.db, path, mapping=extra)
+        try:  # in a worker process: the event loop stays free (loaders/load_process.py)
+            report = await load_in_process(ctx.db.settings, path, mapping=extra)
+        except UploadTooLarge:
+            raise
         except InvalidData as e:
             return DirectoryRejected(message=f"{len(e.problems)} problem(s); nothing written",
                                      problems=[Problem.of(p) for p in e.problems])
+        finally:
+            ctx.db.forget_cached()  # the worker's load changed what this process keeps
     return DirectoryLoaded.of(report)

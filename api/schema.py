@@ -17,6 +17,7 @@ from strawberry.tools import merge_types
 from strawberry.types.execution import ExecutionContext
 
 from api.context import Context
+from api.cost import QueryCostLimiter
 from api.execution import FlatObjectExecutor
 from api.investigations import InvestigationMutation, InvestigationQuery
 from api.mutations import DirectoryMutation
@@ -189,6 +190,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
     shared = (QueryDepthLimiter(max_depth=settings.max_query_depth),
               MaxAliasesLimiter(max_alias_count=settings.max_aliases),
               MaxTokensLimiter(max_token_count=settings.max_tokens),
+              QueryCostLimiter(settings.max_query_cost, settings.max_page_size),
               ParserCache(maxsize=256), ValidationCache(maxsize=256))
     return Schema(query=Query, mutation=Mutation, execution_context_class=FlatObjectExecutor,
                   extensions=[(lambda x=x: x) for x in shared])  # type: ignore[misc]

@@ -19,6 +19,16 @@ def _int(name: str, default: int) -> int:
         raise SystemExit(f"{name} must be a whole number, got {raw!r}") from None
 
 
+def _float(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return float(raw)
+    except ValueError:
+        raise SystemExit(f"{name} must be a number, got {raw!r}") from None
+
+
 def state_dir() -> Path:
     """Where the local Neo4j keeps its data, password, log and pid (git-ignored)."""
     return Path(os.environ.get("REFERRALNET_STATE_DIR", PROJECT_ROOT / ".referralnet")).resolve()
@@ -58,6 +68,14 @@ class Settings:
     max_body_bytes: int = field(default_factory=lambda: _int("REFERRALNET_MAX_BODY_BYTES", 1_000_000))
     max_upload_bytes: int = field(default_factory=lambda: _int("REFERRALNET_MAX_UPLOAD_BYTES",
                                                                100_000_000))
+    # what one request may ask for (api/cost.py), the most an uploaded .zip may unpack to,
+    # the worker processes for parsing uploads and CPU-heavy analytics (graph/offload.py),
+    # and how long a request waits for the database before it answers 503
+    max_query_cost: int = field(default_factory=lambda: _int("REFERRALNET_MAX_QUERY_COST", 10_000))
+    max_unpacked_bytes: int = field(default_factory=lambda: _int("REFERRALNET_MAX_UNPACKED_BYTES",
+                                                                 1_000_000_000))
+    cpu_workers: int = field(default_factory=lambda: _int("REFERRALNET_CPU_WORKERS", 2))
+    db_timeout_s: float = field(default_factory=lambda: _float("REFERRALNET_DB_TIMEOUT", 2.0))
     deadline_hours: dict[str, int] = field(default_factory=lambda: {
         "EMERGENCY": _int("REFERRALNET_DEADLINE_EMERGENCY_HOURS", 2),
         "HIGH": _int("REFERRALNET_DEADLINE_HIGH_HOURS", 24),

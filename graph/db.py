@@ -13,6 +13,7 @@ import neo4j
 from graph.config import Settings
 from graph.exceptions import DatabaseError, DatabaseUnavailable, QueryDefinitionError
 from graph.model import load_model
+from graph.offload import Offload
 from graph.queries import Query, load_queries, query
 from neo4j import AsyncGraphDatabase, AsyncManagedTransaction, RoutingControl
 from neo4j import exceptions as nx
@@ -80,11 +81,17 @@ class Database:
             settings.neo4j_uri,
             auth=(settings.neo4j_user, settings.neo4j_password),
             max_connection_pool_size=settings.pool_size,
-            connection_timeout=5.0,
-            connection_acquisition_timeout=10.0,
-            max_transaction_retry_time=10.0,
+            # a database starting up (its port open, Bolt not answered yet) or gone: a request
+            # gives up after REFERRALNET_DB_TIMEOUT and answers 503 (connecting, the handshake
+            # and waiting for a pooled connection each bounded by it, reads retried within it)
+            connection_timeout=settings.db_timeout_s,
+            connection_acquisition_timeout=settings.db_timeout_s,
+            # a write's retries on deadlocks and lost connections; the request's first read
+            # (its token) has already failed fast when the database is not there
+            max_transaction_retry_time=max(settings.db_timeout_s, 10.0),
             notifications_min_severity="OFF",
         )
+        self.cpu = Offload(settings.cpu_workers)
         self._cache: dict[str, tuple[float, Any]] = {}
         self._running: set[asyncio.Future[Any]] = set()
         load_queries()  # fail at start-up, not on first use
@@ -92,6 +99,7 @@ class Database:
     async def close(self) -> None:
         if self._running:
             await asyncio.wait(list(self._running))
+        self.cpu.close()
         await self.driver.close()
 
     def _to_the_end(self, work: Awaitable[T]) -> Awaitable[T]:
@@ -111,7 +119,8 @@ class Database:
 
     async def ping(self) -> bool:
         try:
-            await self.driver.verify_connectivity()
+            await asyncio.wait_for(self.driver.verify_connectivity(),
+                                   self.settings.db_timeout_s + 1.0)
             return True
         except Exception as e:  # noqa: BLE001 - any failure means "not ready"
             log.info("neo4j not ready: %s", e)
@@ -141,7 +150,8 @@ class Database:
     async def _read_autocommit(self, q: Query, params: dict[str, Any]) -> list[neo4j.Record]:
         """A read as one auto-commit statement: RUN and PULL in one round trip, where a managed
         transaction also sends BEGIN and COMMIT. Retried like one on a lost connection or a
-        transient error (a read has no effect to repeat)."""
+        transient error (a read has no effect to repeat), within REFERRALNET_DB_TIMEOUT."""
+        deadline = time.monotonic() + self.settings.db_timeout_s
         for attempt in range(READ_ATTEMPTS):
             try:
                 async with self.driver.session(database=self.database,
@@ -150,9 +160,10 @@ class Database:
                     return [r async for r in result]
             except (neo4j.exceptions.SessionExpired, neo4j.exceptions.ServiceUnavailable,
                     neo4j.exceptions.TransientError):
-                if attempt == READ_ATTEMPTS - 1:
+                pause = 0.05 * 2 ** attempt
+                if attempt == READ_ATTEMPTS - 1 or time.monotonic() + pause > deadline:
                     raise
-                await asyncio.sleep(0.05 * 2 ** attempt)
+                await asyncio.sleep(pause)
         raise AssertionError("unreachable")
 
     async def read(self, name: str, /, **params: Any) -> list[Row]:

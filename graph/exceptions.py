@@ -90,3 +90,9 @@ class InvalidData(ReferralnetError):
         more = f"\n... and {len(problems) - 50} more" if len(problems) > 50 else ""
         super().__init__(f"{len(problems)} problem(s), nothing written:\n{shown}{more}")
         self.problems = problems
+
+
+class UploadTooLarge(InvalidData):
+    """An upload that unpacks to more than the service accepts (a zip bomb, say)."""
+
+    code = "REQUEST_TOO_LARGE"

@@ -6,6 +6,7 @@ between suspects and are pruned first, so a suspect's many loose contacts do not
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import networkx as nx
@@ -60,21 +61,43 @@ async def key_players(db: Database, case_ids: list[str], limit: int = 20) -> Key
         if case is None:
             raise NotFound(f"no case with id {cid!r}")
         suspects |= {p["node"]["id"] for p in case["parties"] if p["role"] == "SUSPECT"}
-    rows = await db.read("key_players_network", case_ids=ids, super_degree=SUPER_DEGREE,
-                         rows=MAX_ROWS + 1)
-    g = build_graph(rows[:MAX_ROWS], suspects)
-    between, communities = rank(g)
-    member = {n: i for i, c in enumerate(communities) for n in c}
-    order = sorted(g.nodes, key=lambda n: (-between.get(n, 0.0), -g.degree(n), n))[:limit]
-    info = {r["node"]["id"]: r for r in await db.read("entity_nodes", ids=order)}
+    rows = await db.read_plain("key_players_network", case_ids=ids, super_degree=SUPER_DEGREE,
+                               rows=MAX_ROWS + 1)
+    # the ranking is seconds of CPU over many cases: in a worker process (graph/offload.py)
+    ranked = await db.cpu.run(ranked_players, rows[:MAX_ROWS], suspects, limit)
+    info = {r["node"]["id"]: r for r in await db.read("entity_nodes", ids=ranked.order)}
     players = [KeyPlayer(node=TraceNode.of(info[n]["node"], SUPER_DEGREE),
-                         betweenness=round(between.get(n, 0.0), 6), degree=g.degree(n),
-                         community=member.get(n, -1),
+                         betweenness=round(ranked.betweenness[n], 6), degree=ranked.degree[n],
+                         community=ranked.community[n],
                          suspect_in=tuple(CaseRef(c["id"], c.get("number"))
                                           for c in info[n]["cases"]),
                          victim_in=tuple(sorted((CaseRef(c["id"], c.get("number"))
                                                  for c in info[n].get("victim_cases") or []),
                                                 key=lambda c: (c.number or "", c.id))))
-               for n in order if n in info]
-    return KeyPlayers(tuple(ids), players, communities, g.number_of_nodes(),
-                      g.number_of_edges(), truncated=len(rows) > MAX_ROWS)
+               for n in ranked.order if n in info]
+    return KeyPlayers(tuple(ids), players, ranked.communities, ranked.nodes, ranked.edges,
+                      truncated=len(rows) > MAX_ROWS)
+
+
+@dataclass(frozen=True)
+class Ranked:
+    """The best `limit` nodes of the party graph, in order, with what an answer shows of them."""
+
+    order: list[str]
+    betweenness: dict[str, float]
+    degree: dict[str, int]
+    community: dict[str, int]
+    communities: list[list[str]]
+    nodes: int
+    edges: int
+
+
+def ranked_players(rows: list[dict[str, Any]], suspects: set[str], limit: int) -> Ranked:
+    """build_graph and rank, then the first `limit` by betweenness, degree and id."""
+    g = build_graph(rows, suspects)
+    between, communities = rank(g)
+    member = {n: i for i, c in enumerate(communities) for n in c}
+    order = sorted(g.nodes, key=lambda n: (-between.get(n, 0.0), -g.degree(n), n))[:limit]
+    return Ranked(order, {n: between.get(n, 0.0) for n in order},
+                  {n: g.degree(n) for n in order}, {n: member.get(n, -1) for n in order},
+                  communities, g.number_of_nodes(), g.number_of_edges())

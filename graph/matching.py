@@ -69,6 +69,13 @@ async def match_candidates(db: Database, *, person_id: str | None = None,
     if keys:
         rows += await db.read("match_candidates_by_keys", keys=" ".join(keys),
                               exclude_id=person_id, limit=LOOKUP)
+    # hundreds of names transliterated and compared: in a worker process (graph/offload.py)
+    return await db.cpu.run(scored, facts, rows, person_id, limit)
+
+
+def scored(facts: PersonFacts, rows: list[dict[str, Any]], person_id: str | None,
+           limit: int) -> list[MatchCandidate]:
+    """The people read, scored against `facts`, best first, at most `limit`."""
     seen: dict[str, MatchCandidate] = {}
     for row in rows:
         pid = row["person"]["id"]

@@ -121,7 +121,7 @@ async def load_hsds(db: Database, path: Path, *, mapping: Path | None = None,
                     progress: Progress | None = None, max_problems: int = 1000) -> LoadReport:
     """Load an HSDS input; raise InvalidData listing every problem, having written nothing."""
     started = time.perf_counter()
-    source: HsdsSource = open_source(path)
+    source: HsdsSource = open_source(path, db.settings.max_unpacked_bytes)
     mapper = HsdsMapper(source, await _known(db), RegionResolver.load(), NeedsMapping.load(mapping))
     try:
         catalog = first_pass(source, mapper, max_problems, progress)

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, Literal
 
-from graph.exceptions import InvalidData, Problem
+from graph.exceptions import InvalidData, Problem, UploadTooLarge
 from loaders.hsds_json import JSON_LIMIT, JsonContent, read_json
 from loaders.hsds_schema import (
     CONVERTERS,
@@ -312,7 +312,7 @@ def _zip_opener(path: Path, member: str) -> Callable[[], AbstractContextManager[
     return opened
 
 
-def _open_zip(path: Path) -> HsdsSource:
+def _open_zip(path: Path, max_unpacked: int | None) -> HsdsSource:
     try:
         with zipfile.ZipFile(path) as zf:
             infos = [i for i in zf.infolist() if not i.is_dir() and not any(
@@ -326,6 +326,12 @@ def _open_zip(path: Path) -> HsdsSource:
                                           + ", ".join(f or "(top)" for f in folders))
             base = folders[0]
             descriptor_name = posixpath.join(base, "datapackage.json")
+            # what is read is cut at each member's declared size (zipfile), so their sum bounds it
+            unpacked = sum(i.file_size for i in infos)
+            if max_unpacked is not None and unpacked > max_unpacked:
+                raise UploadTooLarge([Problem(
+                    path.name, None, None, f"the zip unpacks to {unpacked} bytes, over the "
+                    f"limit of {max_unpacked} (REFERRALNET_MAX_UNPACKED_BYTES)")])
             descriptor = zf.read(descriptor_name) if descriptor_name in zf.namelist() else None
     except (zipfile.BadZipFile, OSError, RuntimeError, zlib.error) as e:
         raise _invalid(path.name, f"not a readable zip file: {e}") from e
@@ -336,8 +342,9 @@ def _open_zip(path: Path) -> HsdsSource:
     return HsdsSource(path, "csv", _assign(files, descriptor, where, notes), notes)
 
 
-def open_source(path: Path) -> HsdsSource:
-    """Open an HSDS input; raises InvalidData when it is missing or not a usable input."""
+def open_source(path: Path, max_unpacked: int | None = None) -> HsdsSource:
+    """Open an HSDS input; raises InvalidData when it is missing or not a usable input,
+    UploadTooLarge when a zip unpacks to more than `max_unpacked` bytes."""
     path = Path(path)
     if not path.exists():
         raise _invalid(str(path), "does not exist")
@@ -345,7 +352,7 @@ def open_source(path: Path) -> HsdsSource:
         return _open_folder(path)
     suffix = path.suffix.lower()
     if suffix == ".zip":
-        return _open_zip(path)
+        return _open_zip(path, max_unpacked)
     if path.name.lower() == "datapackage.json":
         return _open_folder(path.parent)
     if suffix == ".json":
