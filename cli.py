@@ -150,6 +150,8 @@ def token_revoke(token_id: str) -> None:
 
 
 load_app = typer.Typer(help="Load data files.", no_args_is_help=True)
+_WAIT = ("when another load of the same kind runs, wait for it to end (saying so), or "
+         "with --no-wait fail at once (LOAD_RUNNING)")
 export_app = typer.Typer(help="Export data files.", no_args_is_help=True)
 app.add_typer(load_app, name="load")
 app.add_typer(export_app, name="export")
@@ -172,6 +174,9 @@ def _load(fn: Callable[[Database, Callable[[str, int], None]], Awaitable[Any]],
         tasks: dict[str, Any] = {}
 
         def progress(kind: str, n: int) -> None:
+            if kind.startswith("waiting: "):  # another load of the kind holds the lease
+                err.print(kind, highlight=False, soft_wrap=True)
+                return
             if kind not in tasks:
                 tasks[kind] = bar.add_task(kind, total=None)
             bar.advance(tasks[kind], n)
@@ -188,7 +193,8 @@ def load_directory_cmd(
         path: Path = typer.Argument(..., help="HSDS: a folder of CSV, a .zip of one, or a JSON file"),
         mapping: Path | None = typer.Option(None, help="extra taxonomy-to-need rules (YAML)"),
         report: Path | None = typer.Option(None, help="also write the report as JSON here"),
-        as_json: bool = typer.Option(False, "--json", help="print the JSON report instead")) -> None:
+        as_json: bool = typer.Option(False, "--json", help="print the JSON report instead"),
+        wait: bool = typer.Option(True, help=_WAIT)) -> None:
     """Load an Open Referral HSDS directory: validated first, all or nothing, idempotent."""
     from loaders.directory_load import load_hsds
 
@@ -196,7 +202,7 @@ def load_directory_cmd(
         # constraints and indexes first (IF NOT EXISTS): without them on a fresh database every
         # lookup of a big load scans its label, and ids are not guarded
         await db.apply_schema()
-        return await load_hsds(db, path, mapping=mapping, progress=progress)
+        return await load_hsds(db, path, mapping=mapping, progress=progress, wait=wait)
 
     _load(run, report, as_json)
 
@@ -205,13 +211,14 @@ def load_directory_cmd(
 def load_cases_cmd(
         path: Path = typer.Argument(..., help="FollowTheMoney entities, one JSON object a line"),
         report: Path | None = typer.Option(None, help="also write the report as JSON here"),
-        as_json: bool = typer.Option(False, "--json", help="print the JSON report instead")) -> None:
+        as_json: bool = typer.Option(False, "--json", help="print the JSON report instead"),
+        wait: bool = typer.Option(True, help=_WAIT)) -> None:
     """Load case data (FollowTheMoney JSON lines): validated first, all or nothing, idempotent."""
     from loaders.ftm_load import load_cases
 
     async def run(db: Database, progress: Callable[[str, int], None]) -> Any:
         await db.apply_schema()
-        return await load_cases(db, path, progress=progress)
+        return await load_cases(db, path, progress=progress, wait=wait)
 
     _load(run, report, as_json)
 

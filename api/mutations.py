@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path, PurePath
+from typing import Annotated
 
 import strawberry
 from strawberry.file_uploads import Upload
@@ -29,24 +30,30 @@ async def _save(upload: Upload, folder: Path, what: str) -> Path:
 class DirectoryMutation:
     @strawberry.mutation(description="Load an Open Referral HSDS directory (LOADER): a .zip of "
                                      "CSV tables or a JSON document; all or nothing")
-    async def load_directory(self, info: Info, file: Upload,
-                             mapping: Upload | None = None) -> LoadDirectoryResult:
+    async def load_directory(
+            self, info: Info, file: Upload, mapping: Upload | None = None,
+            wait: Annotated[bool, strawberry.argument(
+                description="when another directory load runs: wait for it to end, instead "
+                            "of the error LOAD_RUNNING")] = False) -> LoadDirectoryResult:
         try:
-            return await _load(info.context, file, mapping)
+            return await _load(info.context, file, mapping, wait)
         finally:
             for upload in (file, mapping):
                 if upload is not None:
                     await upload.close()  # type: ignore[attr-defined]
 
 
-async def _load(ctx: Context, file: Upload, mapping: Upload | None) -> LoadDirectoryResult:
+async def _load(ctx: Context, file: Upload, mapping: Upload | None,
+                wait: bool) -> LoadDirectoryResult:
     name = PurePath(getattr(file, "filename", None) or "").name
-    await ctx.require_audited("LOADER", action="directory.load", target=name)
+    # the access; the load itself is audited as directory.load when it is DONE
+    loader = await ctx.require_audited("LOADER", action="directory.upload", target=name)
     async with upload_folder() as folder:  # private, removed whatever happens
         path = await _save(file, folder, "file")
         extra = await _save(mapping, folder, "mapping") if mapping is not None else None
         try:  # in a worker process: the event loop stays free (loaders/load_process.py)
-            report = await load_in_process(ctx.db.settings, path, mapping=extra)
+            report = await load_in_process(ctx.db.settings, path, mapping=extra, wait=wait,
+                                           by=loader)
         except UploadTooLarge:
             raise
         except InvalidData as e:

@@ -71,11 +71,17 @@ def principal(t: dict[str, Any]) -> Principal:
     return Principal(t["id"], t["name"], t["role"], t.get("organization_id"))
 
 
+def audit_row(who: Principal, action: str, target: str | None,
+              detail: str | None) -> dict[str, Any]:
+    """One row of record_audit_events, for a change that writes its event in its own
+    transaction."""
+    return {"id": uuid.uuid4().hex, "at": now(), "actor": f"{who.name} ({who.token_id})",
+            "role": who.role, "action": action, "target": target, "detail": detail}
+
+
 async def audit(db: Database, who: Principal, action: str, target: str | None,
                 detail: str | None) -> None:
-    await db.write("record_audit_events", rows=[{
-        "id": uuid.uuid4().hex, "at": now(), "actor": f"{who.name} ({who.token_id})",
-        "role": who.role, "action": action, "target": target, "detail": detail}])
+    await db.write("record_audit_events", rows=[audit_row(who, action, target, detail)])
 
 
 async def audit_events(db: Database, limit: int = 100) -> list[dict[str, Any]]:

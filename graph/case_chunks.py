@@ -29,6 +29,7 @@ from graph.investigations_write import (
     write_batches,
 )
 from graph.load_journal import CASES, LoadJournal, Progress
+from graph.load_lease import LoadLease
 
 # per kind: the statement creating what is new (in chunks), the one writing what changed
 # (closing transaction); identifiers never change. Links stated by an entity the load creates
@@ -151,9 +152,11 @@ async def _drop_victim_ties(tx: Tx, victims: list[str], held: tuple[list[str], l
 
 
 async def load_case_rows(db: Database, rows: CaseRows, source: str,
-                         progress: Progress | None = None) -> dict[str, Outcomes]:
-    """Write a file's case rows, all or nothing; created/updated/unchanged counts per kind
-    (kinds without rows left out). Raises LabelConflict, having written nothing."""
+                         progress: Progress | None = None,
+                         lease: LoadLease | None = None) -> dict[str, Outcomes]:
+    """Write a file's case rows, all or nothing, under the cases lease (one of its own when
+    none is given); created/updated/unchanged counts per kind (kinds without rows left out).
+    Raises LabelConflict, having written nothing."""
     check_rows(rows)
     early = {k: _zero() for k in KINDS}  # committed in chunks, or unchanged
     late: dict[str, Outcomes] = {}  # the closing transaction's
@@ -165,7 +168,7 @@ async def load_case_rows(db: Database, rows: CaseRows, source: str,
                 out[kind] = {k: early[kind][k] + late.get(kind, {}).get(k, 0) for k in OUTCOMES}
         return out
 
-    async with LoadJournal(db, source, CASES, progress) as load:
+    async with LoadJournal(db, source, CASES, progress, lease) as load:
         plan = await _plan(db, rows)
         for kind in KINDS:
             if kind == "links":

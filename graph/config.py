@@ -60,6 +60,8 @@ class Settings:
     load_chunk_rows: int = field(default_factory=lambda: _int("REFERRALNET_LOAD_CHUNK", 2500))
     # chunks of a case load committed at once: one transaction runs on one Neo4j thread
     load_concurrency: int = field(default_factory=lambda: _int("REFERRALNET_LOAD_CONCURRENCY", 2))
+    # one load of a kind at a time: its lease, renewed every third of it (graph/load_lease.py)
+    load_lease_s: int = field(default_factory=lambda: _int("REFERRALNET_LOAD_LEASE_SECONDS", 30))
     pool_size: int = field(default_factory=lambda: _int("REFERRALNET_POOL_SIZE", 50))
     max_page_size: int = field(default_factory=lambda: _int("REFERRALNET_MAX_PAGE_SIZE", 100))
     max_query_depth: int = field(default_factory=lambda: _int("REFERRALNET_MAX_QUERY_DEPTH", 10))

@@ -29,6 +29,7 @@ from graph.directory_write import (
     write_part,
 )
 from graph.load_journal import DIRECTORY, LoadJournal
+from graph.load_lease import LoadLease
 
 _DONE = object()
 
@@ -48,6 +49,14 @@ async def prefetched(parts: Iterator[Rows], depth: int = 2) -> AsyncIterator[Row
                 continue
         return False
 
+    def take() -> Any:  # gives up once stopped: a cancelled consumer leaves no thread waiting
+        while not stop.is_set():
+            try:
+                return ready.get(timeout=0.1)
+            except queue.Empty:
+                continue
+        return _DONE
+
     def produce() -> None:
         try:
             for part in parts:
@@ -61,7 +70,7 @@ async def prefetched(parts: Iterator[Rows], depth: int = 2) -> AsyncIterator[Row
     worker.start()
     try:
         while True:
-            item = await asyncio.to_thread(ready.get)
+            item = await asyncio.to_thread(take)
             if item is _DONE:
                 return
             if isinstance(item, BaseException):
@@ -76,8 +85,9 @@ class ChunkedLoad(LoadJournal):
     """Usage: `async with ChunkedLoad(db, source) as load:` then `await load.create(kind,
     rows)` per kind, `await load.finish(work)` with the closing transaction's work."""
 
-    def __init__(self, db: Database, source: str, progress: Progress | None = None) -> None:
-        super().__init__(db, source, DIRECTORY, progress)
+    def __init__(self, db: Database, source: str, progress: Progress | None = None,
+                 lease: LoadLease | None = None) -> None:
+        super().__init__(db, source, DIRECTORY, progress, lease)
         self.kept: Outcomes = dict.fromkeys(OUTCOMES, 0)
         self.written: dict[str, Outcomes] = {}
 

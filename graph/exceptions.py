@@ -66,6 +66,28 @@ class Forbidden(ReferralnetError):
     code = "FORBIDDEN"
 
 
+class LoadRunning(ReferralnetError):
+    """Another load of the same kind holds the lease, and the caller chose not to wait."""
+
+    code = "LOAD_RUNNING"
+
+    def __init__(self, kind: str, since: str, source: str) -> None:
+        super().__init__(f"another {kind} load is running since {since} (source {source}); "
+                         "try again when it has finished, or ask to wait for it")
+        self.kind, self.since, self.source = kind, since, source
+
+
+class LoadLeaseLost(ReferralnetError):
+    """A load stalled past its lease and another load took it over: nothing of it is kept."""
+
+    code = "LOAD_LEASE_LOST"
+
+    def __init__(self, kind: str) -> None:
+        super().__init__(f"this {kind} load stalled longer than its lease "
+                         "(REFERRALNET_LOAD_LEASE_SECONDS) and another load took over; "
+                         "nothing of it was kept: load the file again")
+
+
 @dataclass(frozen=True)
 class Problem:
     """One thing wrong with an input file: where, which field, why."""

@@ -26,6 +26,9 @@ from graph.directory_write import (
     write_rows,
 )
 from graph.exceptions import InvalidData, Problem
+from graph.load_journal import DIRECTORY
+from graph.load_lease import CLI, LoadLease
+from graph.types import Principal
 from loaders.hsds_map import HsdsMapper, KnownOrg, Merge
 from loaders.hsds_read import Catalog, HsdsSource, open_source, validate
 from loaders.kazakhstan import load_directory
@@ -118,8 +121,18 @@ def first_pass(source: HsdsSource, mapper: HsdsMapper, max_problems: int = 1000,
 
 
 async def load_hsds(db: Database, path: Path, *, mapping: Path | None = None,
-                    progress: Progress | None = None, max_problems: int = 1000) -> LoadReport:
-    """Load an HSDS input; raise InvalidData listing every problem, having written nothing."""
+                    progress: Progress | None = None, max_problems: int = 1000,
+                    wait: bool = True, by: Principal = CLI) -> LoadReport:
+    """Load an HSDS input for `by` under the directory lease, taken before anything is read:
+    wait for another directory load to end (reported to `progress`) or, unless `wait`, raise
+    LoadRunning. Raise InvalidData listing every problem, having written nothing."""
+    async with LoadLease(db, DIRECTORY.name, path.name, by=by, wait=wait,
+                         progress=progress) as lease:
+        return await _load_hsds(db, path, mapping, progress, max_problems, lease)
+
+
+async def _load_hsds(db: Database, path: Path, mapping: Path | None, progress: Progress | None,
+                     max_problems: int, lease: LoadLease) -> LoadReport:
     started = time.perf_counter()
     source: HsdsSource = open_source(path, db.settings.max_unpacked_bytes)
     mapper = HsdsMapper(source, await _known(db), RegionResolver.load(), NeedsMapping.load(mapping))
@@ -129,7 +142,7 @@ async def load_hsds(db: Database, path: Path, *, mapping: Path | None = None,
         if problems:
             raise InvalidData(problems[:max_problems])
         report = LoadReport(source=path.name, format=source.kind, rows_read=dict(catalog.rows))
-        async with ChunkedLoad(db, path.name, progress) as load:
+        async with ChunkedLoad(db, path.name, progress, lease) as load:
             await db.in_write_tx(ensure_reference_data, "reference data")
             had_records = (await db.write("count_records"))[0]["n"] > 0
             await load.create("organizations", mapper.organizations())

@@ -25,6 +25,9 @@ from graph.case_chunks import load_case_rows
 from graph.db import Database
 from graph.exceptions import InvalidData, Problem
 from graph.investigations_write import ROLE_TYPES, CaseRows, LabelConflict, edge_types_held
+from graph.load_journal import CASES
+from graph.load_lease import CLI, LoadLease
+from graph.types import Principal
 from loaders.directory_load import LoadReport
 from loaders.ftm_map import FtmMapper, Known
 from loaders.ftm_read import Entity, FtmInput, read_entities
@@ -106,14 +109,19 @@ def _conflicts(src: FtmInput, rows: CaseRows, ids: list[str]) -> InvalidData:
 
 
 async def load_cases(db: Database, path: Path, *, progress: Progress | None = None,
-                     max_problems: int = 1000) -> CasesReport:
-    """Load a case file; raise InvalidData listing every problem, having written nothing."""
-    with gc_paused():  # the whole file is held until it is written (loaders/gc_pause.py)
-        return await _load_cases(db, path, progress, max_problems)
+                     max_problems: int = 1000, wait: bool = True,
+                     by: Principal = CLI) -> CasesReport:
+    """Load a case file for `by` under the cases lease, taken before anything is read: wait
+    for another case load to end (reported to `progress`) or, unless `wait`, raise
+    LoadRunning. Raise InvalidData listing every problem, having written nothing."""
+    async with LoadLease(db, CASES.name, path.name, by=by, wait=wait,
+                         progress=progress) as lease:
+        with gc_paused():  # the whole file is held until it is written (loaders/gc_pause.py)
+            return await _load_cases(db, path, progress, max_problems, lease)
 
 
 async def _load_cases(db: Database, path: Path, progress: Progress | None,
-                      max_problems: int) -> CasesReport:
+                      max_problems: int, lease: LoadLease) -> CasesReport:
     started = time.perf_counter()
     src = read_entities(path, max_problems=max_problems, strict=False,
                         progress=(lambda n: progress("checked", n)) if progress else None)
@@ -128,7 +136,7 @@ async def _load_cases(db: Database, path: Path, progress: Progress | None,
     report = CasesReport(source=path.name, format="ftm", rows_read=dict(src.rows),
                          skipped=dict(src.skipped), pseudonymized=result.pseudonymized)
     try:
-        report.written = await load_case_rows(db, result.rows, path.name, progress)
+        report.written = await load_case_rows(db, result.rows, path.name, progress, lease)
     except LabelConflict as e:
         raise _conflicts(src, result.rows, e.ids) from None
     await db.write("ftm_await_name_index")  # the name index follows commits in the background

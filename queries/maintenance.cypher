@@ -1,11 +1,12 @@
 // name: directory_fingerprint
 // Every directory node (label and properties) and relationship, in a stable order, so tests
-// and operators can tell whether a load changed anything. Tokens, audit events and the load
-// journal (DirectoryLoad, created_by_load) and the version caches compare (DirectoryVersion)
-// excluded.
+// and operators can tell whether a load changed anything. Tokens, audit events, the load
+// journal and lease (DirectoryLoad, LoadLease, created_by_load) and the version caches compare
+// (DirectoryVersion) excluded.
 CALL () {
   MATCH (n)
   WHERE NOT n:ApiToken AND NOT n:AuditEvent AND NOT n:DirectoryLoad AND NOT n:DirectoryVersion
+    AND NOT n:LoadLease
   WITH n ORDER BY labels(n)[0], coalesce(n.id, n.code, n.key)
   RETURN collect([labels(n)[0], n {.*, created_by_load: null}]) AS nodes
 }

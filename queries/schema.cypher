@@ -38,6 +38,11 @@ CREATE CONSTRAINT hsds_record_key IF NOT EXISTS FOR (n:HsdsRecord) REQUIRE n.key
 // mode: schema
 CREATE CONSTRAINT directory_load_id IF NOT EXISTS FOR (n:DirectoryLoad) REQUIRE n.id IS UNIQUE
 
+// name: constraint_load_lease_kind
+// mode: schema
+// One lease per kind of load: two loads MERGE-ing it at once get the same node (graph/load_lease.py).
+CREATE CONSTRAINT load_lease_kind IF NOT EXISTS FOR (n:LoadLease) REQUIRE n.kind IS UNIQUE
+
 // name: constraint_directory_version_id
 // mode: schema
 CREATE CONSTRAINT directory_version_id IF NOT EXISTS FOR (n:DirectoryVersion) REQUIRE n.id IS UNIQUE

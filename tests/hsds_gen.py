@@ -21,13 +21,13 @@ class BigPackage:
     bad_line: int | None  # physical line of the one bad row (its status is not in the enum)
 
 
-def _organizations(folder: Path, count: int) -> None:
+def _organizations(folder: Path, count: int, prefix: str = "") -> None:
     with (folder / "organizations.csv").open("w", newline="", encoding="utf-8") as fh:
         out = csv.writer(fh)
         out.writerow(["id", "name", "description", "email", "website"])
         for i in range(count):
-            out.writerow([f"org-{i}", f"Организация {i}", "НПО, Алматы", f"info{i}@example.kz",
-                          f"https://org{i}.example.kz"])
+            out.writerow([f"{prefix}org-{i}", f"Организация {prefix}{i}", "НПО, Алматы",
+                          f"info{i}@{prefix}example.kz", f"https://{prefix}org{i}.example.kz"])
 
 
 def write_big_services_csv(folder: Path, target_bytes: int, bad_row_at_end: bool = True,
@@ -60,26 +60,30 @@ def write_big_services_csv(folder: Path, target_bytes: int, bad_row_at_end: bool
     return BigPackage(folder, rows, size, bad_line)
 
 
-def write_directory(folder: Path, organizations: int = 20_000, services: int = 100_000) -> int:
+def write_directory(folder: Path, organizations: int = 20_000, services: int = 100_000,
+                    prefix: str = "") -> int:
     """A valid package: organizations, one location each, services, one service_at_location
-    each. Returns the number of rows written."""
+    each; every id and name starts with `prefix` (two packages with different prefixes share
+    nothing). Returns the number of rows written."""
     folder.mkdir(parents=True, exist_ok=True)
-    _organizations(folder, organizations)
+    _organizations(folder, organizations, prefix)
     with (folder / "locations.csv").open("w", newline="", encoding="utf-8") as fh:
         out = csv.writer(fh)
         out.writerow(["id", "organization_id", "location_type", "name", "latitude", "longitude"])
         for i in range(organizations):
-            out.writerow([f"loc-{i}", f"org-{i}", "physical", f"Офис {i}",
+            out.writerow([f"{prefix}loc-{i}", f"{prefix}org-{i}", "physical", f"Офис {prefix}{i}",
                           42.3 + (i % 100) / 100, 69.6 + (i % 100) / 100])
     with (folder / "services.csv").open("w", newline="", encoding="utf-8") as fh:
         out = csv.writer(fh)
         out.writerow(_SERVICE_COLUMNS)
         for i in range(services):
-            out.writerow([f"svc-{i}", f"org-{i % organizations}", f"Услуга {i}", _TEXT,
+            out.writerow([f"{prefix}svc-{i}", f"{prefix}org-{i % organizations}",
+                          f"Услуга {prefix}{i}", _TEXT,
                           "active", 14, 65, f"help{i}@example.kz", f"https://example.kz/s/{i}"])
     with (folder / "service_at_location.csv").open("w", newline="", encoding="utf-8") as fh:
         out = csv.writer(fh)
         out.writerow(["id", "service_id", "location_id", "description"])
         for i in range(services):
-            out.writerow([f"sal-{i}", f"svc-{i}", f"loc-{i % organizations}", ""])
+            out.writerow([f"{prefix}sal-{i}", f"{prefix}svc-{i}",
+                          f"{prefix}loc-{i % organizations}", ""])
     return 2 * organizations + 2 * services
