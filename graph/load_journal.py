@@ -6,8 +6,10 @@ commit). Here a load is journaled as a DirectoryLoad node (its `kind` says which
 it): rows that do not exist yet are committed in chunks, each stamped with the load's id
 (`created_by_load`); rows that change what is stored are written at the end in one closing
 transaction (`finish`). When anything fails, what the load created is deleted again (undo); a
-load of the same kind whose process died is undone by the next one before it starts. While a
-load runs, what it has created so far is visible to readers.
+load of the same kind whose process died is undone by the next one before it starts. No reader
+sees what a load created before it is DONE: its nodes carry the label Staged and its
+relationships between older nodes a `staged` property (graph/model/loads.yaml), which every
+read statement leaves out; the closing transaction removes both as it marks the journal DONE.
 """
 
 from __future__ import annotations
@@ -32,16 +34,19 @@ class LoadKind:
     """What differs between loaders: `undo` names statements (id, limit) -> n, each run until it
     returns 0; `after` names statements without parameters run after an undo and at the end of
     the closing transaction (a directory load changes the directory's version; a case load
-    refreshes the Suspect role)."""
+    refreshes the Suspect role); `unstage` names statements (id) run in the closing transaction
+    that make the load's rows visible (see the module's docstring)."""
 
     name: str
     undo: tuple[str, ...]
     after: tuple[str, ...] = ()
+    unstage: tuple[str, ...] = ("unstage_load_nodes",)
 
 
 DIRECTORY = LoadKind("directory", ("undo_directory_load_part",), ("bump_directory_version",))
 CASES = LoadKind("cases", ("undo_case_load_nodes", "undo_case_load_relationships"),
-                 (load_model().roles["Suspect"].refresh,))
+                 (load_model().roles["Suspect"].refresh,),
+                 ("unstage_load_nodes", "unstage_case_load_relationships"))
 
 
 class LoadJournal:
@@ -90,6 +95,8 @@ class LoadJournal:
 
         async def closing(tx: Tx) -> None:
             await work(tx)
+            for name in self.kind.unstage:  # visible to readers with DONE, in one commit
+                await tx.run(name, id=self.id)
             await tx.run("finish_load", id=self.id, status="DONE", written=json.dumps(written()))
             for name in self.kind.after:
                 await tx.run(name)

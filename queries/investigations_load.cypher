@@ -155,8 +155,10 @@ RETURN count(*) AS n
 // params: rows, load
 // Cases, people and companies ({id, label, props, hash}) ftm_stored_nodes did not find. The label
 // comes from the row (checked against the model by graph.investigations_write.check_rows).
+// Staged, as every node a load creates in a chunk: invisible to readers until the load's
+// closing transaction (graph/load_journal.py).
 UNWIND $rows AS r
-CREATE (m:Entity:$(r.label))
+CREATE (m:Entity:Staged:$(r.label))
 SET m = r.props, m.id = r.id, m.row_hash = r.hash, m.created_by_load = $load
 RETURN 'created' AS outcome, count(*) AS n
 
@@ -170,7 +172,7 @@ OPTIONAL MATCH (n:Entity {id: r.id})
 WITH r, n IS NULL AS fresh
 CALL (r, fresh) {
   WITH r, fresh WHERE fresh
-  CREATE (m:Entity {id: r.id})
+  CREATE (m:Entity:Staged {id: r.id})
   SET m += r.props, m.caption = r.caption, m.created_by_load = $load
   SET m:$(r.label)
 }
@@ -183,7 +185,7 @@ RETURN CASE WHEN fresh THEN 'created' ELSE 'unchanged' END AS outcome, count(*) 
 // identifier (the tie goes with the record when the load is undone).
 UNWIND $rows AS r
 MATCH (t:Entity {id: r.target})
-CREATE (m:FtmRecord)
+CREATE (m:FtmRecord:Staged)
 SET m = r.props, m.id = r.id, m.row_hash = r.hash, m.created_by_load = $load
 CREATE (m)-[:RECORD_OF]->(t)
 RETURN 'created' AS outcome, count(*) AS n
@@ -193,12 +195,14 @@ RETURN 'created' AS outcome, count(*) AS n
 // params: rows, load
 // FtM edge entities ({id, type, from, to, props, hash}) ftm_known_edges did not find, created
 // outright and stamped: their ends may both be older than the load, so the relationship itself
-// carries the stamp (undo_case_load_relationships).
+// carries the stamp (undo_case_load_relationships) and, between two nodes older than the load
+// (not Staged), `staged` too: hidden from readers until the closing transaction removes it.
 UNWIND $rows AS r
 MATCH (a:Entity {id: r.from})
 MATCH (b:Entity {id: r.to})
 CREATE (a)-[x:$(r.type)]->(b)
-SET x = r.props, x.id = r.id, x.row_hash = r.hash, x.created_by_load = $load
+SET x = r.props, x.id = r.id, x.row_hash = r.hash, x.created_by_load = $load,
+    x.staged = CASE WHEN a:Staged OR b:Staged THEN null ELSE $load END
 RETURN 'created' AS outcome, count(*) AS n
 
 // name: ftm_new_links
@@ -216,7 +220,8 @@ WITH a, b, r, count(x) AS found
 CALL (a, b, r, found) {
   WITH a, b, r, found WHERE found = 0
   CREATE (a)-[x:$(r.type)]->(b)
-  SET x.via = r.via, x.created_by_load = $load
+  SET x.via = r.via, x.created_by_load = $load,
+      x.staged = CASE WHEN a:Staged OR b:Staged THEN null ELSE $load END
 }
 RETURN CASE WHEN found = 0 THEN 'created' ELSE 'unchanged' END AS outcome, count(*) AS n
 
@@ -231,7 +236,8 @@ UNWIND $rows AS r
 MATCH (a:Entity {id: r.from})
 MATCH (b:Entity {id: r.to})
 CREATE (a)-[x:$(r.type)]->(b)
-SET x.via = r.via, x.created_by_load = $load
+SET x.via = r.via, x.created_by_load = $load,
+    x.staged = CASE WHEN a:Staged OR b:Staged THEN null ELSE $load END
 RETURN 'created' AS outcome, count(*) AS n
 
 // name: undo_case_load_nodes

@@ -5,7 +5,7 @@
 // same client node when re-routed), with its first event. Returns nothing when the
 // organization or the service does not exist.
 MATCH (o:Organization {id: $from_org})
-MATCH (s:Service {id: $service_id})
+MATCH (s:Service&!Staged {id: $service_id})
 MERGE (c:Client {id: $client_id})
 ON CREATE SET c += $client
 CREATE (r:Referral)

@@ -20,8 +20,8 @@ import pytest
 from graph import tracing
 from graph.config import Settings
 from graph.db import Database
-from graph.exceptions import NotFound
 from graph.directory_write import write_directory
+from graph.exceptions import NotFound
 from graph.investigations import case
 from graph.localdb import Instance, free_port
 from graph.matching import match_candidates
@@ -61,25 +61,39 @@ def _unfinished_rows(settings: Settings, kind: str) -> int:
 
 # --- a directory load killed in mid-load --------------------------------------------------------
 
-def _shelters(folder: Path, organizations: int, services: int) -> Path:
-    """A valid HSDS package: shelters in Shymkent whose names sort before the built-in ones."""
+
+def _shelters(folder: Path, organizations: int, services: int, shelters: int) -> Path:
+    """A valid HSDS package whose first `shelters` services are shelters in Shymkent with names
+    that sort before the built-in ones."""
     folder.mkdir(parents=True)
     tables: dict[str, tuple[list[str], list[list[Any]]]] = {
-        "organizations": (["id", "name", "description"],
-                          [[f"org-{i}", f"A staged org {i:05}", "NGO"] for i in range(organizations)]),
-        "services": (["id", "organization_id", "name", "description", "status"],
-                     [[f"svc-{i}", f"org-{i % organizations}", f"A staged shelter {i:05}",
-                       "Shelter", "active"] for i in range(services)]),
-        "service_areas": (["id", "service_id", "name", "description"],
-                          [[f"area-{i}", f"svc-{i}", "Shymkent", ""] for i in range(services)]),
-        "taxonomies": (["id", "name", "description", "version"],
-                       [["tax-needs", "referralnet-needs", "needs", "1"]]),
-        "taxonomy_terms": (["id", "code", "name", "description", "taxonomy", "taxonomy_id"],
-                           [["term-shelter", "SHELTER", "Shelter", "Shelter", "referralnet-needs",
-                             "tax-needs"]]),
-        "attributes": (["id", "link_id", "link_type", "link_entity", "taxonomy_term_id"],
-                       [[f"attr-{i}", f"svc-{i}", "need", "service", "term-shelter"]
-                        for i in range(services)]),
+        "organizations": (
+            ["id", "name", "description"],
+            [[f"org-{i}", f"A staged org {i:05}", "NGO"] for i in range(organizations)],
+        ),
+        "services": (
+            ["id", "organization_id", "name", "description", "status"],
+            [
+                [f"svc-{i}", f"org-{i % organizations}", f"A staged shelter {i:05}", "Shelter", "active"]
+                for i in range(services)
+            ],
+        ),
+        "service_areas": (
+            ["id", "service_id", "name", "description"],
+            [[f"area-{i}", f"svc-{i}", "Shymkent", ""] for i in range(shelters)],
+        ),
+        "taxonomies": (
+            ["id", "name", "description", "version"],
+            [["tax-needs", "referralnet-needs", "needs", "1"]],
+        ),
+        "taxonomy_terms": (
+            ["id", "code", "name", "description", "taxonomy", "taxonomy_id"],
+            [["term-shelter", "SHELTER", "Shelter", "Shelter", "referralnet-needs", "tax-needs"]],
+        ),
+        "attributes": (
+            ["id", "link_id", "link_type", "link_entity", "taxonomy_term_id"],
+            [[f"attr-{i}", f"svc-{i}", "need", "service", "term-shelter"] for i in range(shelters)],
+        ),
     }
     for name, (header, rows) in tables.items():
         with (folder / f"{name}.csv").open("w", newline="", encoding="utf-8") as fh:
@@ -108,29 +122,41 @@ def _views(settings: Settings, gql: GQL, folder: Path) -> dict[str, Any]:
     return {"api": gql(_VIEWS), "export": exported}
 
 
-def _load_directory(settings: Settings, folder: Path) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "NEO4J_URI": settings.neo4j_uri, "NEO4J_PASSWORD": settings.neo4j_password,
-           "REFERRALNET_LOAD_CHUNK": "200"}
-    return subprocess.Popen([sys.executable, "-m", "cli", "load", "directory", str(folder)],
-                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+def _load_directory(settings: Settings, folder: Path, log: Path) -> subprocess.Popen[bytes]:
+    """`referralnet load directory` in a process of its own, its output in `log`."""
+    env = {
+        **os.environ,
+        "NEO4J_URI": settings.neo4j_uri,
+        "NEO4J_PASSWORD": settings.neo4j_password,
+        "REFERRALNET_LOAD_CHUNK": "200",
+    }
+    with log.open("wb") as out:
+        return subprocess.Popen(
+            [sys.executable, "-m", "cli", "load", "directory", str(folder)],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
 
 
-def test_a_directory_load_killed_in_mid_load_shows_none_of_its_rows(db_settings: Settings,
-                                                                   tmp_path: Path) -> None:
+def test_a_directory_load_killed_in_mid_load_shows_none_of_its_rows(
+    db_settings: Settings, tmp_path: Path
+) -> None:
     settings = db_settings
     with_db(settings, lambda db: db.write("wipe_directory"))
     with_db(settings, lambda db: write_directory(db, load_directory()))
-    folder = _shelters(tmp_path / "shelters", organizations=2000, services=8000)
+    folder = _shelters(tmp_path / "shelters", organizations=2000, services=8000, shelters=300)
     with Server(settings) as server:
         gql = GQL(server.url, make_token(settings, "ADMIN", "staged"))
         before = _views(settings, gql, tmp_path / "before")
         assert before["api"]["organizations"]["totalCount"] > 200
 
-        loading = _load_directory(settings, folder)
+        loading = _load_directory(settings, folder, tmp_path / "killed.log")
         deadline = time.monotonic() + 300
         # every organization and two chunks of services committed: then the loader is killed
         while _unfinished_rows(settings, "directory") < 2400:
-            assert loading.poll() is None, loading.stderr.read() if loading.stderr else ""
+            assert loading.poll() is None, (tmp_path / "killed.log").read_text()
             assert time.monotonic() < deadline
             time.sleep(0.05)
         loading.send_signal(signal.SIGKILL)
@@ -141,14 +167,13 @@ def test_a_directory_load_killed_in_mid_load_shows_none_of_its_rows(db_settings:
 
         assert _views(settings, gql, tmp_path / "after-kill") == before
 
-        again = _load_directory(settings, folder)  # another run: undoes the dead one, loads whole
-        _, err = again.communicate(timeout=600)
-        assert again.returncode == 0, err.decode()
+        again = _load_directory(settings, folder, tmp_path / "again.log")  # undoes the dead one
+        assert again.wait(timeout=600) == 0, (tmp_path / "again.log").read_text()
         after = _views(settings, gql, tmp_path / "after")
     api, was = after["api"], before["api"]
     assert api["organizations"]["totalCount"] == was["organizations"]["totalCount"] + 2000
     assert api["services"]["totalCount"] == was["services"]["totalCount"] + 8000
-    assert api["shelters"]["totalCount"] == was["shelters"]["totalCount"] + 8000
+    assert api["shelters"]["totalCount"] == was["shelters"]["totalCount"] + 300
     assert api["shelters"]["nodes"][0]["id"] == "svc-0"
     assert after["export"]["organization"] == before["export"]["organization"] + 2000
     assert after["export"]["service"] == before["export"]["service"] + 8000
@@ -167,13 +192,29 @@ NEWCOMERS = 300
 def _newcomers() -> list[dict[str, Any]]:
     """A new case whose suspects are new people; the first five use S1's phone. And a party
     between two older nodes: the witness of 2023-017 becomes a suspect in 2023-031."""
-    out = [entity(NEW_CASE, "CourtCase", caseNumber="2025-900", name="Criminal case 2025-900",
-                  category="Art. 128 CC RK (trafficking in persons)", fileDate="2025-01-01",
-                  country="kz")]
+    out = [
+        entity(
+            NEW_CASE,
+            "CourtCase",
+            caseNumber="2025-900",
+            name="Criminal case 2025-900",
+            category="Art. 128 CC RK (trafficking in persons)",
+            fileDate="2025-01-01",
+            country="kz",
+        )
+    ]
     for i in range(NEWCOMERS):
         phone = "8 701 555 12 34" if i < 5 else f"+7 702 {i:03} 00 00"
-        out.append(entity(f"p-staged-{i}", "Person", name=f"Staged Newcomer {i}",
-                          birthDate="1990-01-01", phone=phone, nationality="kz"))
+        out.append(
+            entity(
+                f"p-staged-{i}",
+                "Person",
+                name=f"Staged Newcomer {i}",
+                birthDate="1990-01-01",
+                phone=phone,
+                nationality="kz",
+            )
+        )
         out.append(party(NEW_CASE, f"p-staged-{i}", "suspect"))
     out.append(party("c-2023-031", "p-witness", "suspect"))
     return out
@@ -181,6 +222,7 @@ def _newcomers() -> list[dict[str, Any]]:
 
 def _case_views(settings: Settings) -> dict[str, Any]:
     """What an investigator is shown around S1 and the cases the newcomers touch."""
+
     async def go(db: Database) -> dict[str, Any]:
         linked = await tracing.linked_suspects(db, "c-2023-017", max_hops=3)
         around = await tracing.neighborhood(db, S1, depth=2)
@@ -206,11 +248,13 @@ def _case_views(settings: Settings) -> dict[str, Any]:
             "linked_on_new_case": on_new,
             "matches": sorted(c.person.id for c in named),
         }
+
     return with_db(settings, go)  # type: ignore[no-any-return]
 
 
-def test_a_case_load_cut_by_a_neo4j_kill_shows_none_of_its_rows(neo4j: Instance, db_settings: Settings,
-                                                               tmp_path: Path) -> None:
+def test_a_case_load_cut_by_a_neo4j_kill_shows_none_of_its_rows(
+    neo4j: Instance, db_settings: Settings, tmp_path: Path
+) -> None:
     settings = db_settings
     with_db(settings, lambda db: db.write("wipe_investigations"))
     first = entities()
@@ -227,9 +271,8 @@ def test_a_case_load_cut_by_a_neo4j_kill_shows_none_of_its_rows(neo4j: Instance,
             raise Interrupted
 
     chunked = replace(settings, load_chunk_rows=50)
-    with pytest.raises(Exception) as failed:  # noqa: PT011 - the kill, or the driver's error after it
+    with pytest.raises(Interrupted):
         with_db(chunked, lambda db: load_cases(db, file, progress=progress))
-    assert failed.type is Interrupted or committed.get("links", 0) >= 100
     assert committed["nodes"] >= NEWCOMERS and committed["edges"] >= NEWCOMERS
     neo4j.start(heap="1g", pagecache_mb=128)
     assert _unfinished_rows(settings, "cases") >= NEWCOMERS  # committed, never finished
