@@ -8,7 +8,7 @@
 // database already holds (unchanged, changed, or held under another label), in one list: one
 // record of thousands of small lists costs the driver a fraction of thousands of records.
 UNWIND $ids AS id
-MATCH (n:Entity {id: id})
+MATCH (n:Entity&!Staged {id: id})
 RETURN collect([id, n.row_hash, labels(n)]) AS found
 
 // name: ftm_stored_records
@@ -16,7 +16,7 @@ RETURN collect([id, n.row_hash, labels(n)]) AS found
 // [id, row hash, labels] of the kept FtM records a file defines that the database already holds,
 // in one list (as ftm_stored_nodes).
 UNWIND $ids AS id
-MATCH (x:FtmRecord {id: id})
+MATCH (x:FtmRecord&!Staged {id: id})
 RETURN collect([id, x.row_hash, labels(x)]) AS found
 
 // name: ftm_stored_roles
@@ -25,7 +25,8 @@ RETURN collect([id, x.row_hash, labels(x)]) AS found
 // [person, party id, role]: a person the database knows only as a victim stays pseudonymous
 // when a later file states them again (loaders/ftm_mapcore.py).
 UNWIND $ids AS id
-MATCH (:Person {id: id})-[r:SUSPECT_IN|VICTIM_IN|WITNESS_IN]->()
+MATCH (:Person&!Staged {id: id})-[r:SUSPECT_IN|VICTIM_IN|WITNESS_IN]->()
+WHERE r.staged IS NULL
 RETURN collect([id, r.id, type(r)]) AS found
 
 // name: ftm_stored_people
@@ -33,7 +34,7 @@ RETURN collect([id, r.id, type(r)]) AS found
 // The FtM entities (as ftm JSON) of these people as stored by name, not under a pseudonym: a
 // file that leaves them victims only maps them again, as victims (loaders/ftm_load.py).
 UNWIND $ids AS id
-MATCH (p:Person {id: id})
+MATCH (p:Person&!Staged {id: id})
 WHERE NOT coalesce(p.pseudonymous, false) AND p.ftm IS NOT NULL
 RETURN collect(p.ftm) AS found
 
@@ -44,11 +45,11 @@ RETURN collect(p.ftm) AS found
 // list: a file that leaves them victims only maps these again, without them
 // (loaders/ftm_load.py), so that nothing kept names a victim as holder or owner.
 UNWIND $ids AS id
-MATCH (:Person {id: id})-[u:USES]->()
-WHERE u.via <> id
+MATCH (:Person&!Staged {id: id})-[u:USES]->()
+WHERE u.via <> id AND u.staged IS NULL
 WITH DISTINCT u.via AS via
 CALL (via) {
-  MATCH (x:FtmRecord {id: via})
+  MATCH (x:FtmRecord&!Staged {id: via})
   RETURN x.ftm AS ftm
   UNION
   MATCH ()-[p:PAID {id: via}]->()
@@ -64,13 +65,14 @@ RETURN collect(ftm) AS found
 // them victims only maps again, without their names, those whose texts name them
 // (loaders/ftm_load.py).
 UNWIND $ids AS id
-MATCH (p:Person {id: id})
+MATCH (p:Person&!Staged {id: id})
 CALL (p) {
   MATCH (p)-[r]-()
   WHERE r.ftm IS NOT NULL
   RETURN r.ftm AS ftm
   UNION
-  MATCH (p)-[:SUSPECT_IN|VICTIM_IN|WITNESS_IN]->(c:Case)
+  MATCH (p)-[r:SUSPECT_IN|VICTIM_IN|WITNESS_IN]->(c:Case&!Staged)
+  WHERE r.staged IS NULL
   RETURN c.ftm AS ftm
 }
 RETURN collect([id, ftm]) AS found
@@ -80,7 +82,7 @@ RETURN collect([id, ftm]) AS found
 // [case id, FtM entity as kept] of these cases (those a file's parties name without stating
 // them), in one list: their texts may name a person the file makes a victim.
 UNWIND $ids AS id
-MATCH (c:Case {id: id})
+MATCH (c:Case&!Staged {id: id})
 RETURN collect([id, c.ftm]) AS found
 
 // name: ftm_drop_victim_ties

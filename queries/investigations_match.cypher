@@ -17,13 +17,13 @@ RETURN p {.id, .caption, .name, .aliases, .birth_date, .pseudonymous,
 CALL db.index.fulltext.queryNodes('person_name_keys', $keys, {limit: $limit})
 YIELD node, score
 WHERE NOT node:Staged AND node.id <> coalesce($exclude_id, '') AND NOT coalesce(node.pseudonymous, false)
-  AND NOT EXISTS { (node)-[s:SAME_AS]-(o:Entity) WHERE o.id = $exclude_id AND s.status = 'REJECTED' }
+  AND NOT EXISTS { (node)-[s:SAME_AS]-(o:Entity&!Staged) WHERE o.id = $exclude_id AND s.status = 'REJECTED' }
 RETURN node {.id, .caption, .name, .aliases, .birth_date, .pseudonymous,
              label: 'Person', degree: COUNT { (node)--() }} AS person,
        [(node)-[u:USES]->(i) WHERE u.staged IS NULL AND NOT i:Staged |
          i {.id, .caption, label: [l IN labels(i) WHERE NOT l IN ['Entity', 'Suspect']][0]}] AS identifiers,
        [(node)-[s:SUSPECT_IN]->(k) WHERE s.staged IS NULL AND NOT k:Staged | k {.id, .number}] AS cases,
-       [(node)-[s:SAME_AS]-(o:Entity) WHERE o.id = $exclude_id | s.status][0] AS status
+       [(node)-[s:SAME_AS]-(o:Entity&!Staged) WHERE o.id = $exclude_id | s.status][0] AS status
 
 // name: match_candidates_by_identifiers
 // params: id, super_degree, limit

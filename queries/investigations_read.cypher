@@ -49,7 +49,7 @@ WITH DISTINCT s
 MATCH p = ANY SHORTEST (s) ((x)-[r:USES|REGISTERED_AT|ASSOCIATE_OF|FAMILY_OF|EMPLOYED_BY|MEMBER_OF_ORG|OWNS|PAID|LINKED_TO|SAME_AS]-(y)
     WHERE (type(r) <> 'SAME_AS' OR r.status = 'CONFIRMED')
       AND r.staged IS NULL AND NOT y:Staged
-      AND (x = s OR COUNT { (x)--() } <= $super_degree)){1,2} (o:Person|Company)
+      AND (x = s OR COUNT { (x)--() } <= $super_degree)){1,2} (o:(Person|Company)&!Staged)
 WHERE o <> s AND NOT coalesce(o.pseudonymous, false)
   AND (length(p) = 1 OR NOT (nodes(p)[1]:Person OR nodes(p)[1]:Company))
 WITH s, o, p LIMIT $rows

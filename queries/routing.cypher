@@ -50,7 +50,7 @@ ORDER BY x.code, c.o.jurisdiction = 'NATIONAL', c.km, c.o.name
 OPTIONAL MATCH (v:DirectoryVersion {id: 'directory'})
 CALL () {
   MATCH (s:Service)
-  WHERE s.places_changed_at >= $since
+  WHERE s.places_changed_at >= $since AND NOT s:Staged
   RETURN collect([s.id, s.capacity_available]) AS live
 }
 RETURN v.version AS version, live, timestamp() AS now
@@ -61,7 +61,7 @@ RETURN v.version AS version, live, timestamp() AS now
 OPTIONAL MATCH (v:DirectoryVersion {id: 'directory'})
 CALL () {
   MATCH (s:Service)
-  WHERE s.capacity_total IS NOT NULL
+  WHERE s.capacity_total IS NOT NULL AND NOT s:Staged
   RETURN collect([s.id, s.capacity_available]) AS live
 }
 RETURN v.version AS version, live, timestamp() AS now
