@@ -278,16 +278,17 @@ RETURN count(*) AS n
 // SUSPECT_IN relationship, on no other node. Run in a case load's closing transaction, after an
 // undo, and when the schema is applied (a database loaded before the role existed). Reads the
 // SUSPECT_IN relationships and the nodes labelled Suspect, whatever the load touched, so that
-// the label cannot drift from the relationships it stands for.
+// the label cannot drift from the relationships it stands for. A SUSPECT_IN of a load under way
+// (`staged`, or to a Staged case) does not count: readers do not see it.
 CALL () {
   MATCH (p:Suspect)
-  WHERE NOT EXISTS { (p)-[:SUSPECT_IN]->() }
+  WHERE NOT EXISTS { (p)-[r:SUSPECT_IN]->(c) WHERE r.staged IS NULL AND NOT c:Staged }
   REMOVE p:Suspect
   RETURN count(p) AS removed
 }
 CALL () {
-  MATCH (p:Entity)-[:SUSPECT_IN]->()
-  WHERE NOT p:Suspect
+  MATCH (p:Entity)-[r:SUSPECT_IN]->(c)
+  WHERE NOT p:Suspect AND r.staged IS NULL AND NOT c:Staged
   WITH DISTINCT p
   SET p:Suspect
   RETURN count(p) AS added

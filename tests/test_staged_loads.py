@@ -275,6 +275,7 @@ def test_a_case_load_cut_by_a_neo4j_kill_shows_none_of_its_rows(
         with_db(chunked, lambda db: load_cases(db, file, progress=progress))
     assert committed["nodes"] >= NEWCOMERS and committed["edges"] >= NEWCOMERS
     neo4j.start(heap="1g", pagecache_mb=128)
+    with_db(settings, lambda db: db.apply_schema())  # as the API does at start-up: roles refreshed
     assert _unfinished_rows(settings, "cases") >= NEWCOMERS  # committed, never finished
 
     assert _case_views(settings) == before
