@@ -67,8 +67,8 @@ RETURN collect(ftm) AS found
 UNWIND $ids AS id
 MATCH (p:Person&!Staged {id: id})
 CALL (p) {
-  MATCH (p)-[r]-()
-  WHERE r.ftm IS NOT NULL
+  MATCH (p)-[r]-(o)
+  WHERE r.ftm IS NOT NULL AND r.staged IS NULL AND NOT o:Staged
   RETURN r.ftm AS ftm
   UNION
   MATCH (p)-[r:SUSPECT_IN|VICTIM_IN|WITNESS_IN]->(c:Case&!Staged)
