@@ -11,7 +11,8 @@ update drops the old ones); for people the load leaves victims only, it also dro
 documents, accounts, vehicles and other identifiers that earlier files tied to them and no one
 else holds (loaders/ftm_load.resolve_victims has mapped again, without them, what they held with
 others). Unchanged rows cost nothing more. When anything fails, the journal deletes what the
-load created, so the case graph is as it was."""
+load created, so the case graph is as it was. What the chunks create is Staged, hidden from every
+reader until the closing transaction (graph/load_journal.py)."""
 
 from __future__ import annotations
 

@@ -6,8 +6,8 @@ state is kept until commit) and commits in one long stop. Here the load is journ
 `load_chunk_rows`, each stamped with the load's id; rows that change what is stored, merges and
 clean-ups are written at the end in one transaction. When anything fails, what the load created
 is deleted again (undo), so the directory is as it was; a load whose process died is undone by
-the next load before it starts. While a load runs, the rows it has created so far are visible to
-readers.
+the next load before it starts. No reader sees the rows a load creates before it is DONE: they are
+Staged until its closing transaction (graph/load_journal.py).
 """
 
 from __future__ import annotations

@@ -12,7 +12,10 @@ next load could take, as it had expired (its process died or stalled), and is un
 before it starts. Each chunk ends, and the closing transaction begins, by locking the journal and
 checking that it is still RUNNING and the lease still the load's own; an undo marks the journal
 UNDOING (locked) before it deletes anything: a stalled load taken over cannot commit behind the
-undo. While a load runs, what it has created so far is visible to readers.
+undo. No reader sees what a load created before it is DONE: its nodes carry the label Staged
+and its relationships between older nodes a `staged` property (graph/model/loads.yaml), which
+every read statement leaves out; the closing transaction removes both as it marks the journal
+DONE.
 """
 
 from __future__ import annotations
@@ -39,16 +42,19 @@ class LoadKind:
     """What differs between loaders: `undo` names statements (id, limit) -> n, each run until it
     returns 0; `after` names statements without parameters run after an undo and at the end of
     the closing transaction (a directory load changes the directory's version; a case load
-    refreshes the Suspect role)."""
+    refreshes the Suspect role); `unstage` names statements (id) run in the closing transaction
+    that make the load's rows visible (see the module's docstring)."""
 
     name: str
     undo: tuple[str, ...]
     after: tuple[str, ...] = ()
+    unstage: tuple[str, ...] = ("unstage_load_nodes",)
 
 
 DIRECTORY = LoadKind("directory", ("undo_directory_load_part",), ("bump_directory_version",))
 CASES = LoadKind("cases", ("undo_case_load_nodes", "undo_case_load_relationships"),
-                 (load_model().roles["Suspect"].refresh,))
+                 (load_model().roles["Suspect"].refresh,),
+                 ("unstage_load_nodes", "unstage_case_load_relationships"))
 
 
 class LoadJournal:
@@ -126,6 +132,8 @@ class LoadJournal:
         async def closing(tx: Tx) -> None:
             await self._hold(tx)
             await work(tx)
+            for name in self.kind.unstage:  # visible to readers with DONE, in one commit
+                await tx.run(name, id=self.id)
             counts = json.dumps(written())
             await tx.run("finish_load", id=self.id, status="DONE", written=counts)
             await tx.run("record_audit_events", rows=[audit_row(

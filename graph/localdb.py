@@ -199,6 +199,15 @@ class Instance:
         self.pid_file.unlink(missing_ok=True)
         return True
 
+    def kill(self) -> None:
+        """Kill the process started here with SIGKILL (a fault test's crash): no shutdown."""
+        if self._proc is not None:
+            self._proc.kill()
+            self._proc.wait()
+        self._proc = None
+        self.pid_file.unlink(missing_ok=True)
+        self.ready_file.unlink(missing_ok=True)
+
     def log_tail(self, n: int = 30) -> str:
         try:
             return "\n".join(self.log_file.read_text(errors="replace").splitlines()[-n:])

@@ -4,7 +4,7 @@ a name defined twice is an error); any bad definition fails loudly."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -18,6 +18,7 @@ MODEL_DIR = Path(__file__).resolve().parent / "model"
 _SCALARS = frozenset({"string", "text", "bytes", "int", "float", "bool", "date", "datetime", "point"})
 _IDENT = re.compile(r"^[A-Z][A-Za-z0-9]*$")
 _RELNAME = re.compile(r"^[A-Z][A-Z0-9_]*$")
+_SECTIONS = ("enums", "nodes", "relationships", "roles", "markers")
 _PROPNAME = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
@@ -79,16 +80,27 @@ class Role:
 
 
 @dataclass(frozen=True)
+class Marker:
+    """A label a node carries for a while besides its own (`Staged`: created by a load that is
+    not DONE yet, hidden from every reader), on the node types listed."""
+
+    label: str
+    labels: tuple[str, ...]
+    doc: str
+
+
+@dataclass(frozen=True)
 class Model:
     enums: dict[str, tuple[str, ...]]
     nodes: dict[str, NodeType]
     relationships: dict[str, RelType]
     roles: dict[str, Role]
+    markers: dict[str, Marker] = field(default_factory=dict)
 
     @property
     def labels(self) -> frozenset[str]:
-        """Every label a statement may name: node types and roles."""
-        return frozenset(self.nodes) | frozenset(self.roles)
+        """Every label a statement may name: node types, roles and markers."""
+        return frozenset(self.nodes) | frozenset(self.roles) | frozenset(self.markers)
 
     def enum(self, name: str) -> tuple[str, ...]:
         try:
@@ -128,7 +140,7 @@ def build_model(raw: Any) -> Model:
     """Validate a parsed model document and build the Model; raise ModelError on any fault."""
     if not isinstance(raw, dict):
         raise _fail("top", "must be a mapping")
-    unknown = set(raw) - {"version", "enums", "nodes", "relationships", "roles"}
+    unknown = set(raw) - {"version", *_SECTIONS}
     if unknown:
         raise _fail("top", f"unknown section(s) {sorted(unknown)}")
     enums: dict[str, tuple[str, ...]] = {}
@@ -186,7 +198,27 @@ def build_model(raw: Any) -> Model:
         rels[name] = RelType(name, ends["from"], ends["to"])
     if not nodes:
         raise _fail("nodes", "no node types defined")
-    return Model(enums, nodes, rels, _roles(raw.get("roles") or {}, nodes, rels))
+    roles = _roles(raw.get("roles") or {}, nodes, rels)
+    return Model(enums, nodes, rels, roles, _markers(raw.get("markers") or {}, nodes, roles))
+
+
+def _markers(raw: Any, nodes: dict[str, NodeType], roles: dict[str, Role]) -> dict[str, Marker]:
+    if not isinstance(raw, dict):
+        raise _fail("markers", "must be a mapping")
+    markers: dict[str, Marker] = {}
+    for label, spec in raw.items():
+        where = f"markers.{label}"
+        if not _IDENT.match(str(label)):
+            raise _fail(where, "labels are CamelCase")
+        if label in nodes or label in roles:
+            raise _fail(where, "is already a node type or a role")
+        if not isinstance(spec, dict) or set(spec) - {"labels", "doc"}:
+            raise _fail(where, "takes 'labels' (those that may carry it) and 'doc'")
+        on = spec.get("labels")
+        if not isinstance(on, list) or not on or any(n not in nodes for n in on):
+            raise _fail(where, "'labels' must be a non-empty list of node types")
+        markers[str(label)] = Marker(str(label), tuple(str(n) for n in on), str(spec.get("doc", "")))
+    return markers
 
 
 def _roles(raw: Any, nodes: dict[str, NodeType], rels: dict[str, RelType]) -> dict[str, Role]:
@@ -217,15 +249,14 @@ def _roles(raw: Any, nodes: dict[str, NodeType], rels: dict[str, RelType]) -> di
 
 def merge_documents(docs: list[tuple[str, Any]]) -> dict[str, Any]:
     """Merge the model files' sections; the same enum, label or type in two files is an error."""
-    merged: dict[str, Any] = {"version": 1, "enums": {}, "nodes": {}, "relationships": {},
-                              "roles": {}}
+    merged: dict[str, Any] = {"version": 1, **{section: {} for section in _SECTIONS}}
     for name, doc in docs:
         if not isinstance(doc, dict):
             raise ModelError(f"{name}: must be a mapping")
         for section, items in doc.items():
             if section == "version":
                 continue
-            if section not in ("enums", "nodes", "relationships", "roles"):
+            if section not in _SECTIONS:
                 raise ModelError(f"{name}: unknown section {section!r}")
             for key, value in (items or {}).items():
                 if key in merged[section]:

@@ -9,8 +9,11 @@ A file holds one or more statements, each opened by a header::
     <the statement, parameters written as $region, $need, $limit>
 
 Every `$parameter` the body uses must be declared in `params`, and every declared parameter
-must be used; labels and relationship types must exist in the domain model. Anything wrong
-raises QueryDefinitionError naming the file and line, once, at start-up.
+must be used; labels and relationship types must exist in the domain model; a read statement
+leaves out the nodes of loads under way: a node pattern naming a label a load may create
+(graph/model/loads.yaml) says `&!Staged` or its variable is tested `NOT x:Staged` (nodes reached
+through a relationship without a label are the statement's own care). Anything wrong raises
+QueryDefinitionError naming the file and line, once, at start-up.
 """
 
 from __future__ import annotations
@@ -34,6 +37,9 @@ _LABEL = re.compile(r"(?<![\w.$])\(\s*\w*\s*:\s*([A-Z][A-Za-z0-9_]*)")
 # a label tested in an expression (WHERE o:Suspect); a relationship type has no lower case
 _TESTED_LABEL = re.compile(r"(?<![\w.$\[{])[a-z_]\w*:([A-Z][A-Za-z0-9]*[a-z][A-Za-z0-9]*)\b")
 _RELTYPE = re.compile(r"\[\s*\w*\s*:\s*([A-Z_|:!]+)")
+# a node pattern with a label expression: its variable and the expression
+_NODE = re.compile(r"(?<![\w.$])\(\s*(\w*)\s*:\s*((?:\([\w&|!]+\)|[\w&|!])+)\s*[{)]")
+_STAGED = "Staged"
 # an index hint that lets the planner scan the whole index instead of seeking in it: planned on
 # statistics taken while the index was nearly empty (before a load), a scan looks as cheap as a
 # seek and is then run for every row (seen: 1.7 ms a row after one 50,000-line case load)
@@ -85,6 +91,26 @@ def _check(q: Query, model: Model, body_line: int, raw: list[str]) -> None:
                 if rel not in model.relationships:
                     raise QueryDefinitionError(f"unknown relationship type {rel!r}",
                                                file=q.file, line=lineno)
+    if q.mode == "read":
+        _check_staged(q, model, body)
+
+
+def _check_staged(q: Query, model: Model, body: str) -> None:
+    """A read statement leaves Staged nodes out wherever it names a label a load may create."""
+    marker = model.markers.get(_STAGED)
+    if marker is None:
+        return
+    for var, expr in _NODE.findall(body):
+        named = set(re.findall(r"(?<!!)\b[A-Z]\w*", expr))
+        left = expr.removesuffix(f"&!{_STAGED}")
+        if not named & set(marker.labels) or (left != expr and ("|" not in left or left.startswith("("))):
+            continue
+        if var and re.search(rf"\bNOT\s+{var}:{_STAGED}\b", body):
+            continue
+        fixed = f"({expr})" if "|" in expr else expr
+        raise QueryDefinitionError(
+            f"query {q.name!r} reads ({var}:{expr}) without leaving out the nodes of loads under way: "
+            f"write ({var}:{fixed}&!{_STAGED}) or test NOT {var or 'x'}:{_STAGED}", file=q.file, line=q.line)
 
 
 def parse_file(path: Path, model: Model) -> list[Query]:

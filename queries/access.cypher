@@ -28,7 +28,7 @@ CALL () {
 OPTIONAL MATCH (v:DirectoryVersion {id: 'directory'})
 CALL () {
   MATCH (s:Service)
-  WHERE s.places_changed_at >= $since
+  WHERE s.places_changed_at >= $since AND NOT s:Staged
   RETURN collect([s.id, s.capacity_available]) AS live
 }
 RETURN tokens, v.version AS version, live, timestamp() AS now

@@ -246,6 +246,8 @@ RETURN k AS key, x.row_hash AS hash
 // params: rows, load
 // Organizations known not to exist yet (the loader checked their ids in this transaction):
 // created with their region and responsibilities, without the per-row checks of an upsert.
+// Staged when a chunked load creates them ($load, its id; null in one transaction): invisible to
+// readers until the load's closing transaction (graph/load_journal.py).
 // The few Region and Responsibility nodes are read once per statement with their codes, so
 // that a row picks its own by comparing codes, not by reading each node's code again.
 MATCH (x:Responsibility)
@@ -254,6 +256,7 @@ MATCH (g:Region)
 WITH responsibilities, collect({code: g.code, node: g}) AS regions
 UNWIND $rows AS r
 CREATE (o:Organization {id: r.id, row_hash: r.hash, created_by_load: $load})
+FOREACH (_ IN CASE WHEN $load IS NULL THEN [] ELSE [1] END | SET o:Staged)
 SET o += r.props, o.kind = coalesce(r.props.kind, 'NGO'),
     o.jurisdiction = coalesce(r.props.jurisdiction, 'LOCAL')
 FOREACH (g IN [x IN regions WHERE x.code = r.region | x.node] | CREATE (o)-[:LOCATED_IN]->(g))
@@ -266,7 +269,7 @@ RETURN count(*) AS n
 // params: rows, load
 // Services known not to exist yet, with their provider, the needs they meet and the regions
 // they serve (the few Need and Region nodes are read once per statement with their codes, not
-// per row).
+// per row); Staged, as create_organizations.
 MATCH (n:Need)
 WITH collect({code: n.code, node: n}) AS needs
 MATCH (g:Region)
@@ -274,6 +277,7 @@ WITH needs, collect({code: g.code, node: g}) AS regions
 UNWIND $rows AS r
 MATCH (o:Organization {id: r.organization_id})
 CREATE (o)-[:PROVIDES]->(s:Service {id: r.id, row_hash: r.hash, created_by_load: $load})
+FOREACH (_ IN CASE WHEN $load IS NULL THEN [] ELSE [1] END | SET s:Staged)
 SET s += r.props, s.citizenship = coalesce(r.props.citizenship, 'ANY')
 FOREACH (n IN [x IN needs WHERE x.code IN r.needs | x.node] | CREATE (s)-[:MEETS]->(n))
 FOREACH (g IN [x IN regions WHERE x.code IN r.regions | x.node] | CREATE (s)-[:SERVES]->(g))
@@ -282,9 +286,10 @@ RETURN count(*) AS n
 // name: create_records
 // mode: write
 // params: rows, load
-// HSDS rows known not to be kept yet.
+// HSDS rows known not to be kept yet; Staged, as create_organizations.
 UNWIND $rows AS r
 CREATE (x:HsdsRecord {key: r.key, row_hash: r.hash, created_by_load: $load})
+FOREACH (_ IN CASE WHEN $load IS NULL THEN [] ELSE [1] END | SET x:Staged)
 SET x += r.props
 RETURN count(*) AS n
 

@@ -1,15 +1,15 @@
 // name: export_records
 // params: table
 // The kept HSDS rows of one table, in id order.
-MATCH (x:HsdsRecord {table: $table})
+MATCH (x:HsdsRecord&!Staged {table: $table})
 RETURN x.data AS data
 ORDER BY x.record_id
 
 // name: export_unrecorded_organizations
 // Organizations no HSDS row describes (the built-in directory, or merged-into records),
 // with what an export must say about them.
-MATCH (o:Organization)
-WHERE o.hsds IS NULL AND NOT EXISTS { MATCH (x:HsdsRecord {key: 'organization:' + o.id}) }
+MATCH (o:Organization&!Staged)
+WHERE o.hsds IS NULL AND NOT EXISTS { MATCH (x:HsdsRecord&!Staged {key: 'organization:' + o.id}) }
 OPTIONAL MATCH (o)-[:LOCATED_IN]->(g:Region)
 RETURN o {.id, .name, .alternate_names, .description, .website, .email, .phone, .kind,
           .jurisdiction, .bin} AS org,
@@ -20,8 +20,8 @@ ORDER BY o.id
 
 // name: export_unrecorded_services
 // Services no HSDS row describes, with their provider, needs and regions.
-MATCH (o:Organization)-[:PROVIDES]->(s:Service)
-WHERE s.hsds IS NULL AND NOT EXISTS { MATCH (x:HsdsRecord {key: 'service:' + s.id}) }
+MATCH (o:Organization&!Staged)-[:PROVIDES]->(s:Service&!Staged)
+WHERE s.hsds IS NULL AND NOT EXISTS { MATCH (x:HsdsRecord&!Staged {key: 'service:' + s.id}) }
 RETURN s {.id, .name, .description, .status, .min_age, .max_age, .languages, .citizenship,
           .sexes, .exploitation_types, .capacity_total, .capacity_available} AS service,
        o.id AS organization_id,
@@ -31,10 +31,10 @@ ORDER BY s.id
 
 // name: export_packs
 // The HSDS rows organizations and services keep in their `hsds` packs.
-MATCH (o:Organization)
+MATCH (o:Organization&!Staged)
 WHERE o.hsds IS NOT NULL
 RETURN o.hsds AS hsds
 UNION ALL
-MATCH (s:Service)
+MATCH (s:Service&!Staged)
 WHERE s.hsds IS NOT NULL
 RETURN s.hsds AS hsds

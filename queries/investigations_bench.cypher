@@ -1,10 +1,10 @@
 // name: investigation_counts
 // params: super_degree
 // Nodes, relationships, identifiers and super-nodes of the case graph, for BENCHMARKS.md.
-CALL () { MATCH (n:Entity) RETURN count(n) AS nodes }
-CALL () { MATCH (:Entity)-[r]->() RETURN count(r) AS rels }
+CALL () { MATCH (n:Entity&!Staged) RETURN count(n) AS nodes }
+CALL () { MATCH (:Entity&!Staged)-[r]->() RETURN count(r) AS rels }
 CALL () {
-  MATCH (i:Entity)
+  MATCH (i:Entity&!Staged)
   WHERE i:Phone OR i:Email OR i:Address OR i:IdDocument OR i:BankAccount
   RETURN count(i) AS identifiers,
          sum(CASE WHEN COUNT { (i)--() } > $super_degree THEN 1 ELSE 0 END) AS super_nodes
@@ -15,7 +15,7 @@ RETURN nodes, rels, identifiers, super_nodes
 // params: limit
 // Element ids of up to `limit` case-graph nodes: the ends of the write-floor relationships
 // (bench/write_floor.py).
-MATCH (n:Entity)
+MATCH (n:Entity&!Staged)
 RETURN elementId(n) AS eid
 LIMIT $limit
 

@@ -5,10 +5,11 @@
 // Cypher takes no parameter for a path length, so this search is written once per bound
 // (connection_h1 .. connection_h6); they differ only in that bound (a test checks). A node with
 // more than $super_degree relationships (a bus station address) is reached, never expanded.
-MATCH (a:Entity {id: $from_id})
-MATCH (b:Entity {id: $to_id})
+MATCH (a:Entity&!Staged {id: $from_id})
+MATCH (b:Entity&!Staged {id: $to_id})
 MATCH p = ALL SHORTEST (a) ((x)-[r:USES|REGISTERED_AT|ASSOCIATE_OF|FAMILY_OF|EMPLOYED_BY|MEMBER_OF_ORG|OWNS|PAID|LINKED_TO|SAME_AS|SUSPECT_IN|VICTIM_IN|WITNESS_IN]-(y)
     WHERE (type(r) <> 'SAME_AS' OR r.status = 'CONFIRMED')
+      AND r.staged IS NULL AND NOT y:Staged
       AND (x = a OR COUNT { (x)--() } <= $super_degree)){1,1} (b)
 WITH p LIMIT $limit
 RETURN [n IN nodes(p) | n {.id, .caption, .pseudonymous, label: [l IN labels(n) WHERE NOT l IN ['Entity', 'Suspect']][0],
@@ -21,10 +22,11 @@ RETURN [n IN nodes(p) | n {.id, .caption, .pseudonymous, label: [l IN labels(n) 
 // params: from_id, to_id, super_degree, limit
 // Every shortest path of at most 2 hop(s) between two entities, through identifiers, links,
 // confirmed SAME_AS and case membership; at most $limit of them.
-MATCH (a:Entity {id: $from_id})
-MATCH (b:Entity {id: $to_id})
+MATCH (a:Entity&!Staged {id: $from_id})
+MATCH (b:Entity&!Staged {id: $to_id})
 MATCH p = ALL SHORTEST (a) ((x)-[r:USES|REGISTERED_AT|ASSOCIATE_OF|FAMILY_OF|EMPLOYED_BY|MEMBER_OF_ORG|OWNS|PAID|LINKED_TO|SAME_AS|SUSPECT_IN|VICTIM_IN|WITNESS_IN]-(y)
     WHERE (type(r) <> 'SAME_AS' OR r.status = 'CONFIRMED')
+      AND r.staged IS NULL AND NOT y:Staged
       AND (x = a OR COUNT { (x)--() } <= $super_degree)){1,2} (b)
 WITH p LIMIT $limit
 RETURN [n IN nodes(p) | n {.id, .caption, .pseudonymous, label: [l IN labels(n) WHERE NOT l IN ['Entity', 'Suspect']][0],
@@ -37,10 +39,11 @@ RETURN [n IN nodes(p) | n {.id, .caption, .pseudonymous, label: [l IN labels(n) 
 // params: from_id, to_id, super_degree, limit
 // Every shortest path of at most 3 hop(s) between two entities, through identifiers, links,
 // confirmed SAME_AS and case membership; at most $limit of them.
-MATCH (a:Entity {id: $from_id})
-MATCH (b:Entity {id: $to_id})
+MATCH (a:Entity&!Staged {id: $from_id})
+MATCH (b:Entity&!Staged {id: $to_id})
 MATCH p = ALL SHORTEST (a) ((x)-[r:USES|REGISTERED_AT|ASSOCIATE_OF|FAMILY_OF|EMPLOYED_BY|MEMBER_OF_ORG|OWNS|PAID|LINKED_TO|SAME_AS|SUSPECT_IN|VICTIM_IN|WITNESS_IN]-(y)
     WHERE (type(r) <> 'SAME_AS' OR r.status = 'CONFIRMED')
+      AND r.staged IS NULL AND NOT y:Staged
       AND (x = a OR COUNT { (x)--() } <= $super_degree)){1,3} (b)
 WITH p LIMIT $limit
 RETURN [n IN nodes(p) | n {.id, .caption, .pseudonymous, label: [l IN labels(n) WHERE NOT l IN ['Entity', 'Suspect']][0],
@@ -53,10 +56,11 @@ RETURN [n IN nodes(p) | n {.id, .caption, .pseudonymous, label: [l IN labels(n) 
 // params: from_id, to_id, super_degree, limit
 // Every shortest path of at most 4 hop(s) between two entities, through identifiers, links,
 // confirmed SAME_AS and case membership; at most $limit of them.
-MATCH (a:Entity {id: $from_id})
-MATCH (b:Entity {id: $to_id})
+MATCH (a:Entity&!Staged {id: $from_id})
+MATCH (b:Entity&!Staged {id: $to_id})
 MATCH p = ALL SHORTEST (a) ((x)-[r:USES|REGISTERED_AT|ASSOCIATE_OF|FAMILY_OF|EMPLOYED_BY|MEMBER_OF_ORG|OWNS|PAID|LINKED_TO|SAME_AS|SUSPECT_IN|VICTIM_IN|WITNESS_IN]-(y)
     WHERE (type(r) <> 'SAME_AS' OR r.status = 'CONFIRMED')
+      AND r.staged IS NULL AND NOT y:Staged
       AND (x = a OR COUNT { (x)--() } <= $super_degree)){1,4} (b)
 WITH p LIMIT $limit
 RETURN [n IN nodes(p) | n {.id, .caption, .pseudonymous, label: [l IN labels(n) WHERE NOT l IN ['Entity', 'Suspect']][0],
@@ -69,10 +73,11 @@ RETURN [n IN nodes(p) | n {.id, .caption, .pseudonymous, label: [l IN labels(n) 
 // params: from_id, to_id, super_degree, limit
 // Every shortest path of at most 5 hop(s) between two entities, through identifiers, links,
 // confirmed SAME_AS and case membership; at most $limit of them.
-MATCH (a:Entity {id: $from_id})
-MATCH (b:Entity {id: $to_id})
+MATCH (a:Entity&!Staged {id: $from_id})
+MATCH (b:Entity&!Staged {id: $to_id})
 MATCH p = ALL SHORTEST (a) ((x)-[r:USES|REGISTERED_AT|ASSOCIATE_OF|FAMILY_OF|EMPLOYED_BY|MEMBER_OF_ORG|OWNS|PAID|LINKED_TO|SAME_AS|SUSPECT_IN|VICTIM_IN|WITNESS_IN]-(y)
     WHERE (type(r) <> 'SAME_AS' OR r.status = 'CONFIRMED')
+      AND r.staged IS NULL AND NOT y:Staged
       AND (x = a OR COUNT { (x)--() } <= $super_degree)){1,5} (b)
 WITH p LIMIT $limit
 RETURN [n IN nodes(p) | n {.id, .caption, .pseudonymous, label: [l IN labels(n) WHERE NOT l IN ['Entity', 'Suspect']][0],
@@ -85,10 +90,11 @@ RETURN [n IN nodes(p) | n {.id, .caption, .pseudonymous, label: [l IN labels(n) 
 // params: from_id, to_id, super_degree, limit
 // Every shortest path of at most 6 hop(s) between two entities, through identifiers, links,
 // confirmed SAME_AS and case membership; at most $limit of them.
-MATCH (a:Entity {id: $from_id})
-MATCH (b:Entity {id: $to_id})
+MATCH (a:Entity&!Staged {id: $from_id})
+MATCH (b:Entity&!Staged {id: $to_id})
 MATCH p = ALL SHORTEST (a) ((x)-[r:USES|REGISTERED_AT|ASSOCIATE_OF|FAMILY_OF|EMPLOYED_BY|MEMBER_OF_ORG|OWNS|PAID|LINKED_TO|SAME_AS|SUSPECT_IN|VICTIM_IN|WITNESS_IN]-(y)
     WHERE (type(r) <> 'SAME_AS' OR r.status = 'CONFIRMED')
+      AND r.staged IS NULL AND NOT y:Staged
       AND (x = a OR COUNT { (x)--() } <= $super_degree)){1,6} (b)
 WITH p LIMIT $limit
 RETURN [n IN nodes(p) | n {.id, .caption, .pseudonymous, label: [l IN labels(n) WHERE NOT l IN ['Entity', 'Suspect']][0],

@@ -8,7 +8,7 @@
 // database already holds (unchanged, changed, or held under another label), in one list: one
 // record of thousands of small lists costs the driver a fraction of thousands of records.
 UNWIND $ids AS id
-MATCH (n:Entity {id: id})
+MATCH (n:Entity&!Staged {id: id})
 RETURN collect([id, n.row_hash, labels(n)]) AS found
 
 // name: ftm_stored_records
@@ -16,7 +16,7 @@ RETURN collect([id, n.row_hash, labels(n)]) AS found
 // [id, row hash, labels] of the kept FtM records a file defines that the database already holds,
 // in one list (as ftm_stored_nodes).
 UNWIND $ids AS id
-MATCH (x:FtmRecord {id: id})
+MATCH (x:FtmRecord&!Staged {id: id})
 RETURN collect([id, x.row_hash, labels(x)]) AS found
 
 // name: ftm_stored_roles
@@ -25,7 +25,8 @@ RETURN collect([id, x.row_hash, labels(x)]) AS found
 // [person, party id, role]: a person the database knows only as a victim stays pseudonymous
 // when a later file states them again (loaders/ftm_mapcore.py).
 UNWIND $ids AS id
-MATCH (:Person {id: id})-[r:SUSPECT_IN|VICTIM_IN|WITNESS_IN]->()
+MATCH (:Person&!Staged {id: id})-[r:SUSPECT_IN|VICTIM_IN|WITNESS_IN]->()
+WHERE r.staged IS NULL
 RETURN collect([id, r.id, type(r)]) AS found
 
 // name: ftm_stored_people
@@ -33,7 +34,7 @@ RETURN collect([id, r.id, type(r)]) AS found
 // The FtM entities (as ftm JSON) of these people as stored by name, not under a pseudonym: a
 // file that leaves them victims only maps them again, as victims (loaders/ftm_load.py).
 UNWIND $ids AS id
-MATCH (p:Person {id: id})
+MATCH (p:Person&!Staged {id: id})
 WHERE NOT coalesce(p.pseudonymous, false) AND p.ftm IS NOT NULL
 RETURN collect(p.ftm) AS found
 
@@ -44,11 +45,11 @@ RETURN collect(p.ftm) AS found
 // list: a file that leaves them victims only maps these again, without them
 // (loaders/ftm_load.py), so that nothing kept names a victim as holder or owner.
 UNWIND $ids AS id
-MATCH (:Person {id: id})-[u:USES]->()
-WHERE u.via <> id
+MATCH (:Person&!Staged {id: id})-[u:USES]->()
+WHERE u.via <> id AND u.staged IS NULL
 WITH DISTINCT u.via AS via
 CALL (via) {
-  MATCH (x:FtmRecord {id: via})
+  MATCH (x:FtmRecord&!Staged {id: via})
   RETURN x.ftm AS ftm
   UNION
   MATCH ()-[p:PAID {id: via}]->()
@@ -64,13 +65,14 @@ RETURN collect(ftm) AS found
 // them victims only maps again, without their names, those whose texts name them
 // (loaders/ftm_load.py).
 UNWIND $ids AS id
-MATCH (p:Person {id: id})
+MATCH (p:Person&!Staged {id: id})
 CALL (p) {
-  MATCH (p)-[r]-()
-  WHERE r.ftm IS NOT NULL
+  MATCH (p)-[r]-(o)
+  WHERE r.ftm IS NOT NULL AND r.staged IS NULL AND NOT o:Staged
   RETURN r.ftm AS ftm
   UNION
-  MATCH (p)-[:SUSPECT_IN|VICTIM_IN|WITNESS_IN]->(c:Case)
+  MATCH (p)-[r:SUSPECT_IN|VICTIM_IN|WITNESS_IN]->(c:Case&!Staged)
+  WHERE r.staged IS NULL
   RETURN c.ftm AS ftm
 }
 RETURN collect([id, ftm]) AS found
@@ -80,7 +82,7 @@ RETURN collect([id, ftm]) AS found
 // [case id, FtM entity as kept] of these cases (those a file's parties name without stating
 // them), in one list: their texts may name a person the file makes a victim.
 UNWIND $ids AS id
-MATCH (c:Case {id: id})
+MATCH (c:Case&!Staged {id: id})
 RETURN collect([id, c.ftm]) AS found
 
 // name: ftm_drop_victim_ties
@@ -155,8 +157,10 @@ RETURN count(*) AS n
 // params: rows, load
 // Cases, people and companies ({id, label, props, hash}) ftm_stored_nodes did not find. The label
 // comes from the row (checked against the model by graph.investigations_write.check_rows).
+// Staged, as every node a load creates in a chunk: invisible to readers until the load's
+// closing transaction (graph/load_journal.py).
 UNWIND $rows AS r
-CREATE (m:Entity:$(r.label))
+CREATE (m:Entity:Staged:$(r.label))
 SET m = r.props, m.id = r.id, m.row_hash = r.hash, m.created_by_load = $load
 RETURN 'created' AS outcome, count(*) AS n
 
@@ -170,7 +174,7 @@ OPTIONAL MATCH (n:Entity {id: r.id})
 WITH r, n IS NULL AS fresh
 CALL (r, fresh) {
   WITH r, fresh WHERE fresh
-  CREATE (m:Entity {id: r.id})
+  CREATE (m:Entity:Staged {id: r.id})
   SET m += r.props, m.caption = r.caption, m.created_by_load = $load
   SET m:$(r.label)
 }
@@ -183,7 +187,7 @@ RETURN CASE WHEN fresh THEN 'created' ELSE 'unchanged' END AS outcome, count(*) 
 // identifier (the tie goes with the record when the load is undone).
 UNWIND $rows AS r
 MATCH (t:Entity {id: r.target})
-CREATE (m:FtmRecord)
+CREATE (m:FtmRecord:Staged)
 SET m = r.props, m.id = r.id, m.row_hash = r.hash, m.created_by_load = $load
 CREATE (m)-[:RECORD_OF]->(t)
 RETURN 'created' AS outcome, count(*) AS n
@@ -193,12 +197,14 @@ RETURN 'created' AS outcome, count(*) AS n
 // params: rows, load
 // FtM edge entities ({id, type, from, to, props, hash}) ftm_known_edges did not find, created
 // outright and stamped: their ends may both be older than the load, so the relationship itself
-// carries the stamp (undo_case_load_relationships).
+// carries the stamp (undo_case_load_relationships) and, between two nodes older than the load
+// (not Staged), `staged` too: hidden from readers until the closing transaction removes it.
 UNWIND $rows AS r
 MATCH (a:Entity {id: r.from})
 MATCH (b:Entity {id: r.to})
 CREATE (a)-[x:$(r.type)]->(b)
-SET x = r.props, x.id = r.id, x.row_hash = r.hash, x.created_by_load = $load
+SET x = r.props, x.id = r.id, x.row_hash = r.hash, x.created_by_load = $load,
+    x.staged = CASE WHEN a:Staged OR b:Staged THEN null ELSE $load END
 RETURN 'created' AS outcome, count(*) AS n
 
 // name: ftm_new_links
@@ -216,7 +222,8 @@ WITH a, b, r, count(x) AS found
 CALL (a, b, r, found) {
   WITH a, b, r, found WHERE found = 0
   CREATE (a)-[x:$(r.type)]->(b)
-  SET x.via = r.via, x.created_by_load = $load
+  SET x.via = r.via, x.created_by_load = $load,
+      x.staged = CASE WHEN a:Staged OR b:Staged THEN null ELSE $load END
 }
 RETURN CASE WHEN found = 0 THEN 'created' ELSE 'unchanged' END AS outcome, count(*) AS n
 
@@ -231,7 +238,8 @@ UNWIND $rows AS r
 MATCH (a:Entity {id: r.from})
 MATCH (b:Entity {id: r.to})
 CREATE (a)-[x:$(r.type)]->(b)
-SET x.via = r.via, x.created_by_load = $load
+SET x.via = r.via, x.created_by_load = $load,
+    x.staged = CASE WHEN a:Staged OR b:Staged THEN null ELSE $load END
 RETURN 'created' AS outcome, count(*) AS n
 
 // name: undo_case_load_nodes
@@ -270,16 +278,17 @@ RETURN count(*) AS n
 // SUSPECT_IN relationship, on no other node. Run in a case load's closing transaction, after an
 // undo, and when the schema is applied (a database loaded before the role existed). Reads the
 // SUSPECT_IN relationships and the nodes labelled Suspect, whatever the load touched, so that
-// the label cannot drift from the relationships it stands for.
+// the label cannot drift from the relationships it stands for. A SUSPECT_IN of a load under way
+// (`staged`, or to a Staged case) does not count: readers do not see it.
 CALL () {
   MATCH (p:Suspect)
-  WHERE NOT EXISTS { (p)-[:SUSPECT_IN]->() }
+  WHERE NOT EXISTS { (p)-[r:SUSPECT_IN]->(c) WHERE r.staged IS NULL AND NOT c:Staged }
   REMOVE p:Suspect
   RETURN count(p) AS removed
 }
 CALL () {
-  MATCH (p:Entity)-[:SUSPECT_IN]->()
-  WHERE NOT p:Suspect
+  MATCH (p:Entity)-[r:SUSPECT_IN]->(c)
+  WHERE NOT p:Suspect AND r.staged IS NULL AND NOT c:Staged
   WITH DISTINCT p
   SET p:Suspect
   RETURN count(p) AS added

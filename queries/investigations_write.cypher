@@ -271,10 +271,10 @@ RETURN CASE WHEN found = 0 THEN 'created' ELSE 'unchanged' END AS outcome, count
 // identifier.
 UNWIND $ids AS id
 CALL (id) {
-  MATCH (n:Entity {id: id})
+  MATCH (n:Entity&!Staged {id: id})
   RETURN [l IN labels(n) WHERE NOT l IN ['Entity', 'Suspect']][0] AS label, n.id AS node
   UNION
-  MATCH (:FtmRecord {id: id})-[:RECORD_OF]->(t)
+  MATCH (:FtmRecord&!Staged {id: id})-[:RECORD_OF]->(t)
   RETURN [l IN labels(t) WHERE NOT l IN ['Entity', 'Suspect']][0] AS label, t.id AS node
 }
 RETURN collect([id, label, node]) AS found
@@ -283,7 +283,7 @@ RETURN collect([id, label, node]) AS found
 // params: ids
 // The labels under which the database knows ids this file defines (a person must stay a person).
 UNWIND $ids AS id
-MATCH (n:Entity {id: id})
+MATCH (n:Entity&!Staged {id: id})
 RETURN id, [l IN labels(n) WHERE NOT l IN ['Entity', 'Suspect']][0] AS label
 
 // name: investigations_fingerprint

@@ -34,3 +34,16 @@ RETURN count(*) AS n
 // The names of the constraints the database holds (tests: commands apply the schema first).
 SHOW CONSTRAINTS YIELD name
 RETURN collect(name) AS names
+
+// name: rows_of_unfinished_loads
+// mode: read
+// params: kind
+// How many nodes the loads of a kind that have not finished (running, or left by a dead
+// process) have committed so far: an operator's look at a load, and what fault tests wait on.
+// Scans every node: not for a request path.
+MATCH (l:DirectoryLoad {status: 'RUNNING'})
+WHERE coalesce(l.kind, 'directory') = $kind
+WITH collect(l.id) AS loads
+MATCH (n)
+WHERE n.created_by_load IN loads
+RETURN count(n) AS n

@@ -5,7 +5,7 @@
 // same client node when re-routed), with its first event. Returns nothing when the
 // organization or the service does not exist.
 MATCH (o:Organization {id: $from_org})
-MATCH (s:Service {id: $service_id})
+MATCH (s:Service&!Staged {id: $service_id})
 MERGE (c:Client {id: $client_id})
 ON CREATE SET c += $client
 CREATE (r:Referral)
@@ -64,8 +64,8 @@ RETURN version_ok, status_ok, place_ok, r.status AS status, r.version AS version
 // params: ids
 // Referrals with their sender, receiving service and organization, and client.
 UNWIND $ids AS id
-MATCH (r:Referral {id: id})-[:TO]->(s:Service)<-[:PROVIDES]-(to:Organization)
-MATCH (r)-[:FROM]->(from:Organization)
+MATCH (r:Referral {id: id})-[:TO]->(s:Service&!Staged)<-[:PROVIDES]-(to:Organization&!Staged)
+MATCH (r)-[:FROM]->(from:Organization&!Staged)
 MATCH (r)-[:FOR]->(c:Client)
 OPTIONAL MATCH (r)-[:REROUTED_FROM]->(prev:Referral)
 RETURN r {.id, .status, .urgency, .needs, .consent, .consent_override_reason, .decline_reason,
@@ -87,8 +87,8 @@ ORDER BY e.at, e.id
 // params: status, organization, region, overdue, now, scope_org, after_at, after_id, limit
 // One page of referrals, newest first (keyset on created_at, id). organization: sent by or to
 // it; scope_org: the coordinator's own organization (sent by or to it), null for ADMIN.
-MATCH (r:Referral)-[:TO]->(:Service)<-[:PROVIDES]-(to:Organization)
-MATCH (r)-[:FROM]->(from:Organization)
+MATCH (r:Referral)-[:TO]->(:Service&!Staged)<-[:PROVIDES]-(to:Organization&!Staged)
+MATCH (r)-[:FROM]->(from:Organization&!Staged)
 MATCH (r)-[:FOR]->(c:Client)
 WHERE ($status IS NULL OR r.status = $status)
   AND ($organization IS NULL OR from.id = $organization OR to.id = $organization)
@@ -102,8 +102,8 @@ RETURN r.id AS id, toString(r.created_at) AS created_at
 
 // name: count_referrals
 // params: status, organization, region, overdue, now, scope_org
-MATCH (r:Referral)-[:TO]->(:Service)<-[:PROVIDES]-(to:Organization)
-MATCH (r)-[:FROM]->(from:Organization)
+MATCH (r:Referral)-[:TO]->(:Service&!Staged)<-[:PROVIDES]-(to:Organization&!Staged)
+MATCH (r)-[:FROM]->(from:Organization&!Staged)
 MATCH (r)-[:FOR]->(c:Client)
 WHERE ($status IS NULL OR r.status = $status)
   AND ($organization IS NULL OR from.id = $organization OR to.id = $organization)
@@ -116,8 +116,8 @@ RETURN count(r) AS n
 // params: organization, region, scope_org
 // Per receiving organization and client region: counts by status, and the hours from
 // creation to acceptance and to completion (the caller takes medians).
-MATCH (r:Referral)-[:TO]->(:Service)<-[:PROVIDES]-(to:Organization)
-MATCH (r)-[:FROM]->(from:Organization)
+MATCH (r:Referral)-[:TO]->(:Service&!Staged)<-[:PROVIDES]-(to:Organization&!Staged)
+MATCH (r)-[:FROM]->(from:Organization&!Staged)
 MATCH (r)-[:FOR]->(c:Client)
 WHERE ($organization IS NULL OR to.id = $organization OR from.id = $organization)
   AND ($scope_org IS NULL OR from.id = $scope_org OR to.id = $scope_org)

@@ -7,12 +7,12 @@
 // that every exclusion can be explained. Each region's services are walked once, whatever
 // the number of needs.
 UNWIND $regions AS rc
-MATCH (g:Region {code: rc})<-[:SERVES]-(s:Service)
+MATCH (g:Region {code: rc})<-[:SERVES]-(s:Service&!Staged)
 WHERE NOT $active_only
    OR (s.status = 'ACTIVE' AND (s.capacity_total IS NULL OR s.capacity_available > 0))
 MATCH (s)-[:MEETS]->(n:Need)
 WHERE n.code IN $needs
-MATCH (o:Organization)-[:PROVIDES]->(s)
+MATCH (o:Organization&!Staged)-[:PROVIDES]->(s)
 RETURN n.code AS need, g.code AS region,
        s {.id, .name, .status, .citizenship, .min_age, .max_age, .sexes, .exploitation_types,
           .languages, .capacity_total, .capacity_available} AS service,
@@ -28,7 +28,7 @@ RETURN n.code AS need, g.code AS region,
 // other holders in the nearest region that has one (distance 0 = in the region).
 MATCH (target:Region {code: $region})
 UNWIND $codes AS code
-MATCH (x:Responsibility {code: code})<-[:HOLDS]-(o:Organization)-[:LOCATED_IN]->(g:Region)
+MATCH (x:Responsibility {code: code})<-[:HOLDS]-(o:Organization&!Staged)-[:LOCATED_IN]->(g:Region)
 WITH x, o, g, point.distance(g.location, target.location) / 1000.0 AS km
 WITH x, collect({o: o, g: g, km: km}) AS cands
 WITH x, cands,
@@ -45,21 +45,23 @@ ORDER BY x.code, c.o.jurisdiction = 'NATIONAL', c.km, c.o.name
 // params: since
 // What may have changed since the routing cache (graph/route_cache.py) last looked: the
 // directory's version (changed by every directory write) and the free places of the services
-// whose places referrals took or gave back since `since` (milliseconds, database clock).
+// whose places referrals took or gave back since `since` (milliseconds, database clock). A
+// service a load has not finished (Staged) holds no referral: it never has places_changed_at.
 OPTIONAL MATCH (v:DirectoryVersion {id: 'directory'})
 CALL () {
   MATCH (s:Service)
-  WHERE s.places_changed_at >= $since
+  WHERE s.places_changed_at >= $since AND NOT s:Staged
   RETURN collect([s.id, s.capacity_available]) AS live
 }
 RETURN v.version AS version, live, timestamp() AS now
 
 // name: route_places
-// Free places of every capacity-bound service, and the database clock, to start the cache.
+// Free places of every capacity-bound service, and the database clock, to start the cache (a
+// Staged one's is kept unused: route_candidates leaves it out).
 OPTIONAL MATCH (v:DirectoryVersion {id: 'directory'})
 CALL () {
   MATCH (s:Service)
-  WHERE s.capacity_total IS NOT NULL
+  WHERE s.capacity_total IS NOT NULL AND NOT s:Staged
   RETURN collect([s.id, s.capacity_available]) AS live
 }
 RETURN v.version AS version, live, timestamp() AS now

@@ -241,3 +241,53 @@ CREATE INDEX entity_created_by_load IF NOT EXISTS FOR (n:Entity) ON (n.created_b
 // name: index_ftm_record_created_by_load
 // mode: schema
 CREATE INDEX ftm_record_created_by_load IF NOT EXISTS FOR (n:FtmRecord) ON (n.created_by_load)
+
+// name: index_suspect_in_staged
+// mode: schema
+// A case load's relationships between two nodes older than it carry `staged` until its closing
+// transaction finds them here (unstage_case_load_relationships); the index holds only those.
+CREATE INDEX suspect_in_staged IF NOT EXISTS FOR ()-[r:SUSPECT_IN]-() ON (r.staged)
+
+// name: index_victim_in_staged
+// mode: schema
+CREATE INDEX victim_in_staged IF NOT EXISTS FOR ()-[r:VICTIM_IN]-() ON (r.staged)
+
+// name: index_witness_in_staged
+// mode: schema
+CREATE INDEX witness_in_staged IF NOT EXISTS FOR ()-[r:WITNESS_IN]-() ON (r.staged)
+
+// name: index_associate_of_staged
+// mode: schema
+CREATE INDEX associate_of_staged IF NOT EXISTS FOR ()-[r:ASSOCIATE_OF]-() ON (r.staged)
+
+// name: index_family_of_staged
+// mode: schema
+CREATE INDEX family_of_staged IF NOT EXISTS FOR ()-[r:FAMILY_OF]-() ON (r.staged)
+
+// name: index_employed_by_staged
+// mode: schema
+CREATE INDEX employed_by_staged IF NOT EXISTS FOR ()-[r:EMPLOYED_BY]-() ON (r.staged)
+
+// name: index_member_of_org_staged
+// mode: schema
+CREATE INDEX member_of_org_staged IF NOT EXISTS FOR ()-[r:MEMBER_OF_ORG]-() ON (r.staged)
+
+// name: index_owns_staged
+// mode: schema
+CREATE INDEX owns_staged IF NOT EXISTS FOR ()-[r:OWNS]-() ON (r.staged)
+
+// name: index_paid_staged
+// mode: schema
+CREATE INDEX paid_staged IF NOT EXISTS FOR ()-[r:PAID]-() ON (r.staged)
+
+// name: index_linked_to_staged
+// mode: schema
+CREATE INDEX linked_to_staged IF NOT EXISTS FOR ()-[r:LINKED_TO]-() ON (r.staged)
+
+// name: index_uses_staged
+// mode: schema
+CREATE INDEX uses_staged IF NOT EXISTS FOR ()-[r:USES]-() ON (r.staged)
+
+// name: index_registered_at_staged
+// mode: schema
+CREATE INDEX registered_at_staged IF NOT EXISTS FOR ()-[r:REGISTERED_AT]-() ON (r.staged)

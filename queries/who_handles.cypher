@@ -4,7 +4,7 @@
 // NATIONAL body, and per responsibility the non-national holders in the nearest region
 // that has one (distance 0 = in the region). Distances are between region centers, in km.
 MATCH (target:Region {code: $region}), (n:Need {code: $need})
-MATCH (o:Organization)-[:HOLDS]->(x:Responsibility)-[:COVERS]->(n)
+MATCH (o:Organization&!Staged)-[:HOLDS]->(x:Responsibility)-[:COVERS]->(n)
 MATCH (o)-[:LOCATED_IN]->(g:Region)
 WITH target, x, o, g, point.distance(g.location, target.location) / 1000.0 AS km
 WITH x, collect({o: o, g: g, km: km}) AS cands
@@ -34,12 +34,12 @@ LIMIT $limit
 // provider's responsibilities for the need and their provisions.
 MATCH (target:Region {code: $region}), (n:Need {code: $need})
 MATCH (g:Region)
-WHERE EXISTS { (g)<-[:SERVES]-(x:Service {status: 'ACTIVE'})-[:MEETS]->(n) }
+WHERE EXISTS { (g)<-[:SERVES]-(x:Service&!Staged {status: 'ACTIVE'})-[:MEETS]->(n) }
 WITH target, n, g, point.distance(g.location, target.location) / 1000.0 AS km
 ORDER BY km
 LIMIT 1
-MATCH (g)<-[:SERVES]-(s:Service {status: 'ACTIVE'})-[:MEETS]->(n)
-MATCH (o:Organization)-[:PROVIDES]->(s)
+MATCH (g)<-[:SERVES]-(s:Service&!Staged {status: 'ACTIVE'})-[:MEETS]->(n)
+MATCH (o:Organization&!Staged)-[:PROVIDES]->(s)
 WITH n, g, km, o, s ORDER BY s.name, s.id LIMIT $limit
 RETURN s.id AS service_id, o.id AS organization_id, g.code AS region, km AS distance_km,
        COLLECT { MATCH (o)-[:HOLDS]->(x:Responsibility)-[:COVERS]->(n)
@@ -51,9 +51,9 @@ RETURN s.id AS service_id, o.id AS organization_id, g.code AS region, km AS dist
 // Needs that no active service serving the region meets, with the nearest region that has one.
 MATCH (target:Region {code: $region})
 MATCH (n:Need)
-WHERE NOT EXISTS { (n)<-[:MEETS]-(s:Service {status: 'ACTIVE'})-[:SERVES]->(target) }
+WHERE NOT EXISTS { (n)<-[:MEETS]-(s:Service&!Staged {status: 'ACTIVE'})-[:SERVES]->(target) }
 CALL (n, target) {
-  OPTIONAL MATCH (n)<-[:MEETS]-(:Service {status: 'ACTIVE'})-[:SERVES]->(g:Region)
+  OPTIONAL MATCH (n)<-[:MEETS]-(:Service&!Staged {status: 'ACTIVE'})-[:SERVES]->(g:Region)
   RETURN g.code AS nearest_region,
          CASE WHEN g IS NULL THEN null ELSE point.distance(g.location, target.location) / 1000.0 END AS km
   ORDER BY km
@@ -67,10 +67,10 @@ ORDER BY n.code
 // Responsibilities that no body in the region and no national body holds.
 MATCH (target:Region {code: $region})
 MATCH (x:Responsibility)
-WHERE NOT EXISTS { (x)<-[:HOLDS]-(:Organization)-[:LOCATED_IN]->(target) }
-  AND NOT EXISTS { (x)<-[:HOLDS]-(:Organization {jurisdiction: 'NATIONAL'}) }
+WHERE NOT EXISTS { (x)<-[:HOLDS]-(:Organization&!Staged)-[:LOCATED_IN]->(target) }
+  AND NOT EXISTS { (x)<-[:HOLDS]-(:Organization&!Staged {jurisdiction: 'NATIONAL'}) }
 OPTIONAL MATCH (x)-[:ASSIGNED_BY]->(p:LegalProvision)
 RETURN x.code AS responsibility, x.description AS description, p.id AS provision_id,
-       COLLECT { MATCH (x)<-[:HOLDS]-(:Organization)-[:LOCATED_IN]->(g:Region)
+       COLLECT { MATCH (x)<-[:HOLDS]-(:Organization&!Staged)-[:LOCATED_IN]->(g:Region)
                  RETURN DISTINCT g.code } AS held_in
 ORDER BY x.code
