@@ -9,13 +9,14 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import orjson
+from cross_web import HTTPException
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.asgi import GraphQL
-from strawberry.http import GraphQLHTTPResponse
+from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.types import ExecutionResult
 
 from api.arrivals import Arrival, Arrivals
@@ -56,7 +57,22 @@ class GraphQLApp(GraphQL[Context, None]):
         if arrival.principal is None:
             return _refuse(401, "UNAUTHENTICATED", "the token is unknown or revoked")
         request.state.arrival = arrival
-        return await super().run(request)
+        try:
+            response = await super().run(request)
+        except HTTPException as e:  # not a GraphQL request (body, parameters, method)
+            return _refuse(e.status_code, "BAD_REQUEST", e.reason)
+        return response
+
+    async def parse_http_body(self, request: Any) -> GraphQLRequestData:
+        try:
+            data = await super().parse_http_body(request)
+        except (AttributeError, TypeError) as e:  # a body of "hello", null, 42 ...
+            raise HTTPException(400, "the body must be a JSON object with a query") from e
+        if not isinstance(data, GraphQLRequestData):
+            raise HTTPException(400, "send one operation at a time")
+        if not isinstance(data.operation_name, str | None):
+            raise HTTPException(400, "operationName must be a string or null")
+        return data
 
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)  # several times faster than json.dumps on large answers
@@ -89,7 +105,9 @@ def _refuse(status: int, code: str, message: str) -> Response:
 
 class BodyLimit:
     """Refuses request bodies over `limit` bytes (`upload_limit` for multipart file uploads)
-    with 413, before they are read whole."""
+    with 413, before they are read whole: at once when the declared length is over, or as soon
+    as a body sent without one (chunked) goes over, whatever the app had begun to answer (the
+    500 Starlette makes of the interruption is dropped)."""
 
     def __init__(self, app: ASGIApp, limit: int, upload_limit: int) -> None:
         self.app, self.default, self.upload_limit = app, limit, upload_limit
@@ -106,18 +124,30 @@ class BodyLimit:
             await _too_large(limit)(scope, receive, send)
             return
         seen = 0
+        over = started = False
 
         async def limited() -> Message:
-            nonlocal seen
+            nonlocal seen, over
             message = await receive()
             seen += len(message.get("body", b""))
             if seen > limit:
+                over = True
                 raise _TooLarge
             return message
 
+        async def unless_over(message: Message) -> None:
+            nonlocal started
+            if over:
+                return  # what the app makes of the interruption is not the answer
+            started = True
+            await send(message)
+
         try:
-            await self.app(scope, limited, send)
-        except _TooLarge:
+            await self.app(scope, limited, unless_over)
+        except Exception:
+            if not over or started:
+                raise
+        if over and not started:
             await _too_large(limit)(scope, receive, send)
 
 

@@ -17,12 +17,23 @@ Info = strawberry.Info[Context, None]
 _SUFFIXES = (".zip", ".json")
 
 
+def _name(upload: object, what: str) -> str:
+    """The upload's file name without folders; a value that is not a file, or a file without a
+    usable name (empty, `.`, `..`), is refused."""
+    if not callable(getattr(upload, "read", None)):
+        raise BadInput(f"{what} must be a file (a multipart upload)", field=what)
+    name = PurePath(str(getattr(upload, "filename", None) or "")).name
+    if name in ("", ".", ".."):
+        raise BadInput(f"the {what} upload needs a file name", field=what)
+    return name
+
+
 async def _save(upload: Upload, folder: Path, what: str) -> Path:
-    name = PurePath(getattr(upload, "filename", None) or "").name
+    name = _name(upload, what)
     if what == "file" and not name.lower().endswith(_SUFFIXES):
         raise BadInput("upload the directory as a .zip of HSDS CSV files or a .json file",
                        field=what)
-    target = folder / (name or f"{what}.yaml")
+    target = folder / name
     target.write_bytes(await upload.read())  # type: ignore[attr-defined]
     return target
 
@@ -37,13 +48,13 @@ class DirectoryMutation:
             return await _load(info.context, file, mapping)
         finally:
             for upload in (file, mapping):
-                if upload is not None:
-                    await upload.close()  # type: ignore[attr-defined]
+                if callable(getattr(upload, "close", None)):  # a file, not a string sent for one
+                    await upload.close()  # type: ignore[union-attr]
 
 
 async def _load(ctx: Context, file: Upload, mapping: Upload | None) -> LoadDirectoryResult:
-    name = PurePath(getattr(file, "filename", None) or "").name
-    await ctx.require_audited("LOADER", action="directory.load", target=name)
+    name = PurePath(str(getattr(file, "filename", None) or "")).name
+    await ctx.require_audited("LOADER", action="directory.load", target=name)  # before any check
     with tempfile.TemporaryDirectory(prefix="referralnet-upload-") as tmp:
         folder = Path(tmp)
         path = await _save(file, folder, "file")
