@@ -23,6 +23,7 @@ from api.arrivals import Arrival, Arrivals
 from api.context import Context
 from api.errors import error_body, format_error
 from api.schema import build_schema
+from api.security_headers import SecurityHeaders
 from graph.config import Settings
 from graph.db import Database
 from graph.exceptions import ReferralnetError
@@ -198,4 +199,4 @@ def create_app(settings: Settings | None = None) -> ASGIApp:
         Route("/graphql", graphql, methods=["GET", "POST"]),
     ], lifespan=lifespan)
     app.state.db = db
-    return BodyLimit(app, settings.max_body_bytes, settings.max_upload_bytes)
+    return SecurityHeaders(BodyLimit(app, settings.max_body_bytes, settings.max_upload_bytes))
