@@ -131,7 +131,7 @@ def _b64(raw: bytes) -> str:
 CRAFTED_CURSORS = ["", "!!!", "a", _b64(b"not json"), _b64(b"[1, 2]"), _b64(b'{"a": 1}'),
                    _b64(b'["a"]'), _b64(b'["\\ud800", "x"]'), _b64(b"\xff\xfe"),
                    _b64(b"x|y"), _b64(b"2024-13-45T99:00:00|r1"), _b64(b"2024-01-01|r1"),
-                   _b64(b"|"), _b64(b"2024-01-01T00:00:00+00:00|\x00"), "=" * 10]
+                   _b64(b"|"), _b64(b"2024-01-01T00:00:00|r1"), "=" * 10]
 
 
 @pytest.mark.parametrize("field", ["organizations", "services", "referrals"])
@@ -155,6 +155,9 @@ UPLOAD = """mutation($file: Upload!, $mapping: Upload) {
 
 def _upload(url: str, token: str, files: dict[str, tuple[str, bytes]],
             variables: dict[str, object]) -> httpx.Response:
+    if not files:  # a value sent for the file in a JSON body
+        return httpx.post(f"{url}/graphql", headers={"Authorization": f"Bearer {token}"},
+                          json={"query": UPLOAD, "variables": variables})
     return httpx.post(f"{url}/graphql", headers={"Authorization": f"Bearer {token}"},
                       timeout=60,
                       data={"operations": json.dumps({"query": UPLOAD, "variables": variables}),
