@@ -19,9 +19,16 @@ from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.types import ExecutionResult
 
+from api.admission import Admission
 from api.arrivals import Arrival, Arrivals
 from api.context import Context
 from api.errors import error_body, format_error
+from api.media_types import (
+    GRAPHQL_RESPONSE,
+    is_request_error,
+    request_error_status,
+    wants_graphql_response,
+)
 from api.schema import build_schema
 from api.security_headers import SecurityHeaders
 from graph.config import Settings
@@ -41,6 +48,7 @@ class GraphQLApp(GraphQL[Context, None]):
                          multipart_uploads_enabled=True)
         self.db = db
         self.arrivals = Arrivals(db)
+        self.admission = Admission(settings)
 
     async def run(self, request: Any, context: Any = None, root_value: Any = None) -> Any:
         if (self.graphql_ide and isinstance(request, Request) and request.method == "GET"
@@ -62,7 +70,7 @@ class GraphQLApp(GraphQL[Context, None]):
             response = await super().run(request)
         except HTTPException as e:  # not a GraphQL request (body, parameters, method)
             return _refuse(e.status_code, "BAD_REQUEST", e.reason)
-        return response
+        return _negotiated(request, response)
 
     async def parse_http_body(self, request: Any) -> GraphQLRequestData:
         try:
@@ -74,6 +82,17 @@ class GraphQLApp(GraphQL[Context, None]):
         if not isinstance(data.operation_name, str | None):
             raise HTTPException(400, "operationName must be a string or null")
         return data
+
+    async def execute_single(self, request: Any, request_adapter: Any, sub_response: Any,
+                             context: Context, root_value: Any,
+                             request_data: GraphQLRequestData) -> ExecutionResult:
+        refused = self.admission.refusal(request_data.query, request_data.variables,
+                                         context.principal.role)
+        if refused is not None:  # caps or introspection: nothing runs
+            return ExecutionResult(data=None, errors=[refused])
+        return await super().execute_single(
+            request=request, request_adapter=request_adapter, sub_response=sub_response,
+            context=context, root_value=root_value, request_data=request_data)
 
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)  # several times faster than json.dumps on large answers
@@ -87,12 +106,26 @@ class GraphQLApp(GraphQL[Context, None]):
         return Context(db=self.db, principal=arrival.principal, look=arrival.look)
 
     async def process_result(self, request: Any, result: ExecutionResult) -> GraphQLHTTPResponse:
-        data: GraphQLHTTPResponse = {"data": result.data}
+        data: GraphQLHTTPResponse = {}
+        if is_request_error(result.data, result.errors):  # nothing ran: no data entry
+            request.state.request_error = request_error_status(result.errors or [])
+        else:
+            data["data"] = result.data
         if result.errors:
             data["errors"] = [format_error(e) for e in result.errors]
         if result.extensions:
             data["extensions"] = result.extensions
         return data
+
+
+def _negotiated(request: Request, response: Response) -> Response:
+    """application/graphql-response+json, and a 4xx for a request error, for a client that
+    accepts it (api/media_types.py)."""
+    if response.media_type == "application/json" and wants_graphql_response(
+            request.headers.get("accept", "")):
+        response.headers["content-type"] = GRAPHQL_RESPONSE
+        response.status_code = getattr(request.state, "request_error", response.status_code)
+    return response
 
 
 def _wants_html(request: Request) -> bool:

@@ -19,6 +19,13 @@ def _int(name: str, default: int) -> int:
         raise SystemExit(f"{name} must be a whole number, got {raw!r}") from None
 
 
+def _choice(name: str, default: str, allowed: tuple[str, ...]) -> str:
+    raw = os.environ.get(name) or default
+    if raw not in allowed:
+        raise SystemExit(f"{name} must be one of {', '.join(allowed)}, got {raw!r}")
+    return raw
+
+
 def state_dir() -> Path:
     """Where the local Neo4j keeps its data, password, log and pid (git-ignored)."""
     return Path(os.environ.get("REFERRALNET_STATE_DIR", PROJECT_ROOT / ".referralnet")).resolve()
@@ -64,3 +71,9 @@ class Settings:
         "NORMAL": _int("REFERRALNET_DEADLINE_NORMAL_HOURS", 72),
         "LOW": _int("REFERRALNET_DEADLINE_LOW_HOURS", 168)})
     graphiql: bool = field(default_factory=lambda: os.environ.get("REFERRALNET_GRAPHIQL", "1") != "0")
+    # every list and every text in a request's arguments and variables (api/admission.py)
+    max_list_items: int = field(default_factory=lambda: _int("REFERRALNET_MAX_LIST_ITEMS", 50))
+    max_text_chars: int = field(default_factory=lambda: _int("REFERRALNET_MAX_TEXT_CHARS", 2000))
+    # who may ask for the schema (__schema, __type): ADMIN tokens only, every token, or nobody
+    introspection: str = field(default_factory=lambda: _choice(
+        "REFERRALNET_INTROSPECTION", "admin", ("admin", "all", "off")))
