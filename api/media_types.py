@@ -49,7 +49,8 @@ def is_request_error(data: object, errors: Sequence[GraphQLError] | None) -> boo
         data is None
         and bool(errors)
         and all(
-            e.path is None and (e.original_error is None or isinstance(e.original_error, ReferralnetError))
+            e.path is None
+            and (e.original_error is None or isinstance(e.original_error, ReferralnetError | GraphQLError))
             for e in errors or ()
         )
     )

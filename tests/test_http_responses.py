@@ -71,6 +71,14 @@ REQUEST_ERRORS = {
     "parse": {"query": "{"},
     "validation": {"query": "{ 8f31403dfe404bccbb0e835f2629c6a7 }"},
     "coercion": {"query": "query Q($id: ID!) { __typename }", "variables": {"id": None}},
+    "coercion-int": {
+        "query": "query Q($n: Int!) { organizations(first: $n) { totalCount } }",
+        "variables": {"n": "many"},
+    },
+    "coercion-upload": {
+        "query": "mutation M($f: Upload!) { loadDirectory(file: $f) { __typename } }",
+        "variables": {"f": None},
+    },
     "cap": {"query": "query Q($l: [String!]) { __typename }", "variables": {"l": ["x"] * 51}},
 }
 
@@ -83,7 +91,8 @@ def test_request_errors_are_400_without_data_for_graphql_response_json(
     assert r.status_code == 400, r.text
     assert r.headers["content-type"].startswith(GRJ)
     body = r.json()
-    assert "data" not in body and body["errors"][0]["extensions"]["code"], body
+    assert "data" not in body, body
+    assert body["errors"][0]["extensions"]["code"] in {"GRAPHQL_VALIDATION_FAILED", "BAD_INPUT"}
     # application/json (or no preference) keeps 200, as the spec asks of it
     for accept in ("application/json", "*/*", None):
         r = _post(api, admin_token, REQUEST_ERRORS[kind], accept)
@@ -175,3 +184,22 @@ def test_accept_negotiation_unit() -> None:
     assert not wants_graphql_response(f"{GRJ};q=0")
     assert not wants_graphql_response(f"{GRJ};q=bad")
     assert not wants_graphql_response(f"{GRJ};q=0.4, application/json")
+
+
+@pytest.mark.unit
+def test_a_variable_that_does_not_coerce_is_no_internal_error_unit() -> None:
+    from graphql import GraphQLError, parse
+    from graphql.execution.values import get_variable_values
+
+    from api.errors import format_error
+    from api.media_types import is_request_error
+    from api.schema import build_schema
+
+    schema = build_schema(Settings())._schema
+    op = parse("query($n: Int!, $f: Upload!) { regions { code } }").definitions[0]
+    errors = get_variable_values(schema, op.variable_definitions, {"n": "many", "f": None})  # type: ignore[attr-defined]
+    assert isinstance(errors, list) and len(errors) == 2
+    assert all(isinstance(e.original_error, GraphQLError) for e in errors)  # graphql-core's cause
+    assert [format_error(e)["extensions"]["code"] for e in errors] == ["GRAPHQL_VALIDATION_FAILED"] * 2
+    assert is_request_error(None, errors)
+    assert not is_request_error(None, [GraphQLError("boom", original_error=RuntimeError("x"))])

@@ -207,3 +207,23 @@ def test_admission_names_the_argument_or_input_field_unit() -> None:
     assert admission.refusal("{ __schema { types { name } } }", None, "LOADER") is not None
     assert admission.refusal("{ __schema { types { name } } }", None, "ADMIN") is None
     assert admission.refusal("{ __typename }", None, "LOADER") is None
+
+
+@pytest.mark.unit
+def test_no_argument_below_the_roots_holds_a_list_or_a_text_unit() -> None:
+    # the walk above sends requests to root fields only; an argument deeper down that holds a
+    # list or a text is capped the same way (admission does not look at types) but would need
+    # a request of its own here
+    from graphql import GraphQLObjectType
+
+    schema = build_schema(Settings())._schema
+    roots = (schema.query_type, schema.mutation_type)
+    deeper = [
+        (t.name, f, a)
+        for t in schema.type_map.values()
+        if isinstance(t, GraphQLObjectType) and t not in roots and not t.name.startswith("__")
+        for f, fd in t.fields.items()
+        for a, ad in fd.args.items()
+        if list(_capped(ad.type, (), frozenset()))
+    ]
+    assert deeper == []
