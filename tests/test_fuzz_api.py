@@ -209,6 +209,16 @@ def test_any_cursor_gets_a_clean_answer(fuzz: Fuzz, field: str) -> None:
     page()
 
 
+def test_the_cursors_given_out_still_page(fuzz: Fuzz) -> None:
+    client = fuzz.client("ADMIN")
+    for field in ("organizations", "services", "referrals"):
+        query = (f"query($a: String) {{ {field}(first: 1, after: $a) "
+                 "{ pageInfo { endCursor } nodes { id } } }")
+        first = client(query, a=None)[field]
+        second = client(query, a=first["pageInfo"]["endCursor"])[field]
+        assert len(second["nodes"]) == 1 and second["nodes"] != first["nodes"], field
+
+
 UPLOAD = """mutation($file: Upload!, $mapping: Upload) {
   loadDirectory(file: $file, mapping: $mapping) { __typename } }"""
 NAMES = st.one_of(st.sampled_from(["", ".", "..", "../..", "/", "a/..", "x.zip", "x.json",
