@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test check bench install jars db-start db-stop db-status clean
+.PHONY: run test check bench install jars audit-deps db-start db-stop db-status clean
 
 $(STAMP): pyproject.toml
 	@test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -29,8 +29,15 @@ run: jars
 	$(BIN)/referralnet serve --host $(HOST) --port $(PORT)
 
 ## test: the whole suite against the suite's own Neo4j (never the developer's)
-test: jars
+test: jars audit-deps
 	$(BIN)/pytest
+
+# the graphql-http audit's node packages (tests/test_http_audit.py), as locked
+AUDIT := tests/http_audit
+$(AUDIT)/node_modules/.package-lock.json: $(AUDIT)/package-lock.json $(AUDIT)/package.json
+	cd $(AUDIT) && npm ci --no-audit --no-fund --loglevel=error
+
+audit-deps: $(AUDIT)/node_modules/.package-lock.json
 
 check: install
 	$(BIN)/ruff check .
@@ -48,4 +55,4 @@ db-status: install
 
 clean:
 	-$(BIN)/referralnet db stop
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache $(AUDIT)/node_modules

@@ -257,10 +257,11 @@ def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1,
 
     if workers <= 1:
         uvicorn.run("api.app:create_app", factory=True, host=host, port=port,
-                    log_level=log_level, proxy_headers=False)
+                    log_level=log_level, proxy_headers=False, server_header=False)
         return
     config = uvicorn.Config("api.app:create_app", factory=True, host=host, port=port,
-                            workers=workers, log_level=log_level, proxy_headers=False)
+                            workers=workers, log_level=log_level, proxy_headers=False,
+                            server_header=False)
     try:
         supervisor = Supervisor(config, workers)
     except OSError as e:

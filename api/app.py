@@ -10,20 +10,29 @@ from contextlib import asynccontextmanager, suppress
 from typing import Any
 
 import orjson
+from cross_web import HTTPException
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.asgi import GraphQL
-from strawberry.http import GraphQLHTTPResponse
+from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.types import ExecutionResult
 
 from api.access_log import paths_only
+from api.admission import Admission
 from api.arrivals import Arrival, Arrivals
 from api.context import Context
 from api.errors import error_body, format_error
+from api.media_types import (
+    GRAPHQL_RESPONSE,
+    is_request_error,
+    request_error_status,
+    wants_graphql_response,
+)
 from api.schema import build_schema
+from api.security_headers import SecurityHeaders
 from api.unauthenticated import Unauthenticated
 from api.uploads import sweep
 from graph.config import Settings
@@ -44,6 +53,7 @@ class GraphQLApp(GraphQL[Context, None]):
         self.db = db
         self.arrivals = Arrivals(db)
         self.refused = Unauthenticated(db, settings.refused_audit_window_s)  # 401s, audited
+        self.admission = Admission(settings)
 
     async def run(self, request: Any, context: Any = None, root_value: Any = None) -> Any:
         if (self.graphql_ide and isinstance(request, Request) and request.method == "GET"
@@ -64,7 +74,33 @@ class GraphQLApp(GraphQL[Context, None]):
             self.refused.count(token.strip(), remote)
             return _refuse(401, "UNAUTHENTICATED", "the token is unknown or revoked")
         request.state.arrival = arrival
-        return await super().run(request)
+        try:
+            response = await super().run(request)
+        except HTTPException as e:  # not a GraphQL request (body, parameters, method)
+            return _refuse(e.status_code, "BAD_REQUEST", e.reason)
+        return _negotiated(request, response)
+
+    async def parse_http_body(self, request: Any) -> GraphQLRequestData:
+        try:
+            data = await super().parse_http_body(request)
+        except (AttributeError, TypeError) as e:  # a body of "hello", null, 42 ...
+            raise HTTPException(400, "the body must be a JSON object with a query") from e
+        if not isinstance(data, GraphQLRequestData):
+            raise HTTPException(400, "send one operation at a time")
+        if not isinstance(data.operation_name, str | None):
+            raise HTTPException(400, "operationName must be a string or null")
+        return data
+
+    async def execute_single(self, request: Any, request_adapter: Any, sub_response: Any,
+                             context: Context, root_value: Any,
+                             request_data: GraphQLRequestData) -> ExecutionResult:
+        refused = self.admission.refusal(request_data.query, request_data.variables,
+                                         context.principal.role)
+        if refused is not None:  # caps or introspection: nothing runs
+            return ExecutionResult(data=None, errors=[refused])
+        return await super().execute_single(
+            request=request, request_adapter=request_adapter, sub_response=sub_response,
+            context=context, root_value=root_value, request_data=request_data)
 
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)  # several times faster than json.dumps on large answers
@@ -78,7 +114,11 @@ class GraphQLApp(GraphQL[Context, None]):
         return Context(db=self.db, principal=arrival.principal, look=arrival.look)
 
     async def process_result(self, request: Any, result: ExecutionResult) -> GraphQLHTTPResponse:
-        data: GraphQLHTTPResponse = {"data": result.data}
+        data: GraphQLHTTPResponse = {}
+        if is_request_error(result.data, result.errors):  # nothing ran: no data entry
+            request.state.request_error = request_error_status(result.errors or [])
+        else:
+            data["data"] = result.data
         if result.errors:
             data["errors"] = [format_error(e) for e in result.errors]
         if result.extensions:
@@ -106,6 +146,16 @@ async def _schema_when_up(db: Database) -> None:
     log.warning("schema applied: Neo4j is up")
 
 
+def _negotiated(request: Request, response: Response) -> Response:
+    """application/graphql-response+json, and a 4xx for a request error, for a client that
+    accepts it (api/media_types.py)."""
+    if response.media_type == "application/json" and wants_graphql_response(
+            request.headers.get("accept", "")):
+        response.headers["content-type"] = GRAPHQL_RESPONSE
+        response.status_code = getattr(request.state, "request_error", response.status_code)
+    return response
+
+
 def _wants_html(request: Request) -> bool:
     return "text/html" in request.headers.get("accept", "") and "query" not in request.query_params
 
@@ -117,7 +167,9 @@ def _refuse(status: int, code: str, message: str) -> Response:
 
 class BodyLimit:
     """Refuses request bodies over `limit` bytes (`upload_limit` for multipart file uploads)
-    with 413, before they are read whole."""
+    with 413, before they are read whole: at once when the declared length is over, or as soon
+    as a body sent without one (chunked) goes over, whatever the app had begun to answer (the
+    500 Starlette makes of the interruption is dropped)."""
 
     def __init__(self, app: ASGIApp, limit: int, upload_limit: int) -> None:
         self.app, self.default, self.upload_limit = app, limit, upload_limit
@@ -134,18 +186,30 @@ class BodyLimit:
             await _too_large(limit)(scope, receive, send)
             return
         seen = 0
+        over = started = False
 
         async def limited() -> Message:
-            nonlocal seen
+            nonlocal seen, over
             message = await receive()
             seen += len(message.get("body", b""))
             if seen > limit:
+                over = True
                 raise _TooLarge
             return message
 
+        async def unless_over(message: Message) -> None:
+            nonlocal started
+            if over:
+                return  # what the app makes of the interruption is not the answer
+            started = True
+            await send(message)
+
         try:
-            await self.app(scope, limited, send)
-        except _TooLarge:
+            await self.app(scope, limited, unless_over)
+        except Exception:
+            if not over or started:
+                raise
+        if over and not started:
             await _too_large(limit)(scope, receive, send)
 
 
@@ -201,4 +265,4 @@ def create_app(settings: Settings | None = None) -> ASGIApp:
         Route("/graphql", graphql, methods=["GET", "POST"]),
     ], lifespan=lifespan)
     app.state.db = db
-    return BodyLimit(app, settings.max_body_bytes, settings.max_upload_bytes)
+    return SecurityHeaders(BodyLimit(app, settings.max_body_bytes, settings.max_upload_bytes))

@@ -22,8 +22,9 @@ def format_error(e: GraphQLError) -> dict[str, Any]:
         if isinstance(original, BadInput) and original.field:
             ext["field"] = original.field
         out["extensions"] = ext
-    elif original is None:
-        # parse, validation and limit errors come from graphql-core/strawberry with no cause
+    elif original is None or isinstance(original, GraphQLError):
+        # parse, validation and limit errors come from graphql-core/strawberry with no cause;
+        # a variable that does not coerce carries graphql-core's own error as its cause
         out["extensions"] = {"code": (e.extensions or {}).get("code", "GRAPHQL_VALIDATION_FAILED")}
     else:
         out["message"] = "internal error; it has been logged"

@@ -18,12 +18,23 @@ Info = strawberry.Info[Context, None]
 _SUFFIXES = (".zip", ".json")
 
 
+def _name(upload: object, what: str) -> str:
+    """The upload's file name without folders; a value that is not a file, or a file without a
+    usable name (empty, `.`, `..`), is refused."""
+    if not callable(getattr(upload, "read", None)):
+        raise BadInput(f"{what} must be a file (a multipart upload)", field=what)
+    name = PurePath(str(getattr(upload, "filename", None) or "")).name
+    if name in ("", ".", ".."):
+        raise BadInput(f"the {what} upload needs a file name", field=what)
+    return name
+
+
 async def _save(upload: Upload, folder: Path, what: str) -> Path:
-    name = PurePath(getattr(upload, "filename", None) or "").name
+    name = _name(upload, what)
     if what == "file" and not name.lower().endswith(_SUFFIXES):
         raise BadInput("upload the directory as a .zip of HSDS CSV files or a .json file",
                        field=what)
-    return await save(upload, folder / (name if name not in ("", ".", "..") else f"{what}.yaml"))
+    return await save(upload, folder / name)
 
 
 @strawberry.type
@@ -39,15 +50,15 @@ class DirectoryMutation:
             return await _load(info.context, file, mapping, wait)
         finally:
             for upload in (file, mapping):
-                if upload is not None:
-                    await upload.close()  # type: ignore[attr-defined]
+                if callable(getattr(upload, "close", None)):  # a file, not a string sent for one
+                    await upload.close()  # type: ignore[union-attr]
 
 
 async def _load(ctx: Context, file: Upload, mapping: Upload | None,
                 wait: bool) -> LoadDirectoryResult:
-    name = PurePath(getattr(file, "filename", None) or "").name
+    name = PurePath(str(getattr(file, "filename", None) or "")).name
     # the access; the load itself is audited as directory.load when it is DONE
-    loader = await ctx.require_audited("LOADER", action="directory.upload", target=name)
+    loader = await ctx.require_audited("LOADER", action="directory.upload", target=name)  # first
     async with upload_folder() as folder:  # private, removed whatever happens
         path = await _save(file, folder, "file")
         extra = await _save(mapping, folder, "mapping") if mapping is not None else None

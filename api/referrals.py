@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+from datetime import datetime
 from typing import Any
 
 import strawberry
@@ -67,7 +68,7 @@ def _cursor(r: rf.Referral) -> str:
 def _uncursor(cursor: str) -> tuple[str, str]:
     try:
         at, _, rid = base64.urlsafe_b64decode(cursor.encode()).decode().partition("|")
-        if at and rid:
+        if at and rid and datetime.fromisoformat(at).tzinfo is not None:
             return at, rid
     except (ValueError, binascii.Error, UnicodeDecodeError):
         pass

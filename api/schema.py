@@ -174,7 +174,8 @@ class Schema(strawberry.Schema):
         """Expected failures (coded errors, validation) are the client's business: log the rest,
         which api.errors masks, with their traceback."""
         for e in errors:
-            if e.original_error is not None and not isinstance(e.original_error, ReferralnetError):
+            if e.original_error is not None and not isinstance(
+                    e.original_error, ReferralnetError | GraphQLError):
                 log.error("unexpected error at %s", e.path, exc_info=e.original_error)
 
 

@@ -55,6 +55,7 @@ class Supervisor:
 
     def __init__(self, config: Config, count: int) -> None:
         self.config = config
+        config.server_header = False  # no `server: uvicorn` banner from any worker
         self.count = count
         self.workers: list[Process] = []
         self.should_exit = threading.Event()

@@ -27,6 +27,11 @@ def _float(name: str, default: float) -> float:
         return float(raw)
     except ValueError:
         raise SystemExit(f"{name} must be a number, got {raw!r}") from None
+def _choice(name: str, default: str, allowed: tuple[str, ...]) -> str:
+    raw = os.environ.get(name) or default
+    if raw not in allowed:
+        raise SystemExit(f"{name} must be one of {', '.join(allowed)}, got {raw!r}")
+    return raw
 
 
 def state_dir() -> Path:
@@ -87,3 +92,9 @@ class Settings:
     # refused (401) requests are counted and written to the audit trail once per window
     refused_audit_window_s: float = field(default_factory=lambda: _int(
         "REFERRALNET_REFUSED_AUDIT_WINDOW", 10))
+    # every list and every text in a request's arguments and variables (api/admission.py)
+    max_list_items: int = field(default_factory=lambda: _int("REFERRALNET_MAX_LIST_ITEMS", 50))
+    max_text_chars: int = field(default_factory=lambda: _int("REFERRALNET_MAX_TEXT_CHARS", 2000))
+    # who may ask for the schema (__schema, __type): ADMIN tokens only, every token, or nobody
+    introspection: str = field(default_factory=lambda: _choice(
+        "REFERRALNET_INTROSPECTION", "admin", ("admin", "all", "off")))

@@ -40,6 +40,7 @@ def decode_cursor(cursor: str) -> tuple[str, str]:
     try:
         name, id_ = json.loads(base64.urlsafe_b64decode(cursor.encode()))
         if isinstance(name, str) and isinstance(id_, str):
+            (name + id_).encode()  # no lone surrogate: Bolt sends UTF-8
             return name, id_
     except (ValueError, binascii.Error, TypeError, UnicodeDecodeError):
         pass

@@ -7,12 +7,14 @@ never comes back; roles without access to investigations get FORBIDDEN and no ca
 
 from __future__ import annotations
 
+import base64
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import graphql
+import httpx
 import hypothesis_graphql as hg
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -148,3 +150,103 @@ def test_any_mutation_gets_a_clean_answer(fuzz: Fuzz, role: str) -> None:
         check(r.json(), r.status_code)
 
     change()
+
+
+# Hostile HTTP (issue 19, failure 8): bodies that are not GraphQL requests, crafted cursors and
+# broken uploads get a 4xx or a coded error, never a 500 or INTERNAL.
+
+JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False)
+                    | st.text(max_size=20),
+                    lambda inner: st.lists(inner, max_size=4)
+                    | st.dictionaries(st.sampled_from(["query", "variables", "operationName",
+                                                      "extensions", "x"]), inner, max_size=4),
+                    max_leaves=12)
+
+
+def _clean(r: httpx.Response, codes: set[str]) -> list[str]:
+    assert r.status_code < 500, r.text
+    body = r.json()
+    text = json.dumps(body, ensure_ascii=False)
+    for leak in LEAKS + VICTIM:
+        assert leak not in text, (leak, body)
+    found = [(e.get("extensions") or {}).get("code") for e in body.get("errors") or []]
+    assert set(found) <= codes, body
+    return found  # type: ignore[return-value]
+
+
+@pytest.mark.parametrize("accept", ["application/json", "application/graphql-response+json"])
+def test_any_json_body_gets_a_clean_answer(fuzz: Fuzz, accept: str) -> None:
+    client = fuzz.client("COORDINATOR", "kz-rodnik")
+
+    @FUZZ
+    @given(JSON)
+    def send(body: object) -> None:
+        r = httpx.post(client.url, content=json.dumps(body), timeout=30, headers={
+            **client.headers, "content-type": "application/json", "accept": accept})
+        codes = _clean(r, CODES | {"BAD_REQUEST"})
+        if not isinstance(body, dict):
+            assert r.status_code == 400 and codes == ["BAD_REQUEST"], r.text
+
+    send()
+
+
+@pytest.mark.parametrize("field", ["organizations", "services", "referrals"])
+def test_any_cursor_gets_a_clean_answer(fuzz: Fuzz, field: str) -> None:
+    client = fuzz.client("ADMIN")
+    raw = st.one_of(st.binary(max_size=40), st.text(max_size=30).map(str.encode),
+                    JSON.map(lambda v: json.dumps(v).encode()),
+                    st.tuples(st.text(max_size=30), st.text(max_size=8)).map(
+                        lambda t: f"{t[0]}|{t[1]}".encode("utf-8", "surrogatepass")))
+    cursors = st.one_of(raw.map(lambda b: base64.urlsafe_b64encode(b).decode()),
+                        st.text(max_size=40))
+
+    @FUZZ
+    @given(cursors)
+    def page(cursor: str) -> None:
+        r = client.post(f"query($a: String) {{ {field}(after: $a) {{ nodes {{ id }} }} }}",
+                        {"a": cursor})
+        assert r.status_code == 200, r.text
+        _clean(r, {"BAD_INPUT"})
+
+    page()
+
+
+def test_the_cursors_given_out_still_page(fuzz: Fuzz) -> None:
+    client = fuzz.client("ADMIN")
+    for field in ("organizations", "services", "referrals"):
+        query = (f"query($a: String) {{ {field}(first: 1, after: $a) "
+                 "{ pageInfo { endCursor } nodes { id } } }")
+        first = client(query, a=None)[field]
+        second = client(query, a=first["pageInfo"]["endCursor"])[field]
+        assert len(second["nodes"]) == 1 and second["nodes"] != first["nodes"], field
+
+
+UPLOAD = """mutation($file: Upload!, $mapping: Upload) {
+  loadDirectory(file: $file, mapping: $mapping) { __typename } }"""
+NAMES = st.one_of(st.sampled_from(["", ".", "..", "../..", "/", "a/..", "x.zip", "x.json",
+                                   "../x.zip", "map.yaml"]), st.text(max_size=12))
+
+
+@pytest.mark.parametrize("role", ["COORDINATOR", "LOADER"])
+def test_any_upload_gets_a_clean_answer(fuzz: Fuzz, role: str) -> None:
+    client = fuzz.client(role, "kz-rodnik" if role == "COORDINATOR" else None)
+
+    @FUZZ
+    @given(file=st.one_of(NAMES, st.just(None)), mapping=st.one_of(NAMES, st.just(None)),
+           as_text=st.booleans(), body=st.binary(max_size=64))
+    def upload(file: str | None, mapping: str | None, as_text: bool, body: bytes) -> None:
+        if as_text or file is None:  # a string (or nothing) sent for the file
+            r = client.post(UPLOAD, {"file": file, "mapping": mapping})
+        else:
+            parts = {"file": (file, body)} | ({"mapping": (mapping, body)} if mapping else {})
+            r = httpx.post(client.url, headers=client.headers, timeout=60, data={
+                "operations": json.dumps({"query": UPLOAD,
+                                          "variables": {"file": None, "mapping": None}}),
+                "map": json.dumps({k: [f"variables.{k}"] for k in parts})},
+                files={k: (n, b, "application/octet-stream") for k, (n, b) in parts.items()})
+        assert r.status_code == 200, r.text
+        codes = _clean(r, CODES | {"INVALID_DATA"})
+        if role == "COORDINATOR" and file is not None:
+            assert codes == ["FORBIDDEN"], r.text
+
+    upload()

@@ -60,7 +60,9 @@ def test_each_worker_listens_on_its_own_socket_and_gets_connections(
         clients = [httpx.Client(base_url=server.url, timeout=5.0) for _ in range(64)]
         try:
             for client in clients:
-                assert client.get("/healthz").status_code == 200
+                r = client.get("/healthz")
+                assert r.status_code == 200
+                assert "server" not in r.headers and r.headers["cache-control"] == "no-store"
             held = sockets_by_pid(list(listening), server.port, ESTABLISHED)
             # the kernel spread the 64 kept-alive connections: both workers hold some
             assert sum(held.values()) == 64
@@ -94,6 +96,13 @@ def test_each_worker_listens_on_its_own_socket_and_gets_connections(
     for pid in after:
         assert not Path(f"/proc/{pid}").exists() or "zombie" in Path(
             f"/proc/{pid}/status").read_text()
+
+
+def test_one_worker_does_not_name_its_server(settings: Settings, tmp_path: Path) -> None:
+    with ApiServer(settings, tmp_path / "api.log", workers=1) as server:
+        r = httpx.get(f"{server.url}/healthz", timeout=5.0)
+        assert r.status_code == 200 and "server" not in r.headers
+        assert r.headers["x-content-type-options"] == "nosniff"
 
 
 def test_an_address_in_use_is_refused_clearly(settings: Settings) -> None:
