@@ -90,3 +90,9 @@ class InvalidData(ReferralnetError):
         more = f"\n... and {len(problems) - 50} more" if len(problems) > 50 else ""
         super().__init__(f"{len(problems)} problem(s), nothing written:\n{shown}{more}")
         self.problems = problems
+
+
+class IdempotencyConflict(ReferralnetError):
+    """An idempotency key sent again with other input (or for another mutation)."""
+
+    code = "IDEMPOTENCY_KEY_REUSED"
