@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path, PurePath
+from typing import Annotated
 
 import strawberry
 from strawberry.file_uploads import Upload
@@ -31,17 +32,23 @@ async def _save(upload: Upload, folder: Path, what: str) -> Path:
 class DirectoryMutation:
     @strawberry.mutation(description="Load an Open Referral HSDS directory (LOADER): a .zip of "
                                      "CSV tables or a JSON document; all or nothing")
-    async def load_directory(self, info: Info, file: Upload,
-                             mapping: Upload | None = None) -> LoadDirectoryResult:
+    async def load_directory(
+            self, info: Info, file: Upload, mapping: Upload | None = None,
+            allow_referral_conflicts: Annotated[bool, strawberry.argument(
+                description="Write a service that lowers its places below those its referrals "
+                "hold, or moves it (with live referrals) to another organization, with a "
+                "warning, instead of refusing it; referrals stay with their receiver")] = False
+    ) -> LoadDirectoryResult:
         try:
-            return await _load(info.context, file, mapping)
+            return await _load(info.context, file, mapping, allow_referral_conflicts)
         finally:
             for upload in (file, mapping):
                 if upload is not None:
                     await upload.close()  # type: ignore[attr-defined]
 
 
-async def _load(ctx: Context, file: Upload, mapping: Upload | None) -> LoadDirectoryResult:
+async def _load(ctx: Context, file: Upload, mapping: Upload | None,
+                allow_referral_conflicts: bool = False) -> LoadDirectoryResult:
     name = PurePath(getattr(file, "filename", None) or "").name
     await ctx.require_audited("LOADER", action="directory.load", target=name)
     with tempfile.TemporaryDirectory(prefix="referralnet-upload-") as tmp:
@@ -49,7 +56,8 @@ async def _load(ctx: Context, file: Upload, mapping: Upload | None) -> LoadDirec
         path = await _save(file, folder, "file")
         extra = await _save(mapping, folder, "mapping") if mapping is not None else None
         try:
-            report = await load_hsds(ctx.db, path, mapping=extra)
+            report = await load_hsds(ctx.db, path, mapping=extra,
+                                     allow_referral_conflicts=allow_referral_conflicts)
         except InvalidData as e:
             return DirectoryRejected(message=f"{len(e.problems)} problem(s); nothing written",
                                      problems=[Problem.of(p) for p in e.problems])

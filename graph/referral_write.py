@@ -34,13 +34,11 @@ class Idempotency:
     payload: str
 
     @classmethod
-    def of(cls, p: Principal, key: str | None, operation: str,
-           payload: dict[str, Any]) -> Idempotency | None:
+    def of(cls, p: Principal, key: str | None, operation: str, payload: dict[str, Any]) -> Idempotency | None:
         if key is None:
             return None
         if not key.strip() or len(key) > KEY_MAX:
-            raise BadInput(f"an idempotency key has 1 to {KEY_MAX} characters",
-                           field="idempotencyKey")
+            raise BadInput(f"an idempotency key has 1 to {KEY_MAX} characters", field="idempotencyKey")
         scope = p.organization_id or f"token {p.token_id}"  # a retry comes from the same
         body = orjson.dumps(payload, default=str, option=orjson.OPT_SORT_KEYS)
         return cls(f"{scope}:{key}", operation, hashlib.sha256(body).hexdigest())
@@ -48,8 +46,10 @@ class Idempotency:
 
 def _first_result(row: dict[str, Any], idem: Idempotency) -> str:
     if row["operation"] != idem.operation or row["payload"] != idem.payload:
-        raise IdempotencyConflict("this idempotency key was used for another request "
-                                  f"({row['operation']} with other input); use a new key")
+        raise IdempotencyConflict(
+            "this idempotency key was used for another request "
+            f"({row['operation']} with other input); use a new key"
+        )
     return str(row["result_id"])
 
 
@@ -61,20 +61,33 @@ async def replayed(db: Database, p: Principal, idem: Idempotency | None) -> Refe
     return None if row is None else await get(db, p, _first_result(row, idem))
 
 
-async def create(db: Database, p: Principal, *, service_id: str, profile: Profile,
-                 needs: list[str], urgency: str, consent: bool, from_org: str | None = None,
-                 override_reason: str | None = None, note: str | None = None,
-                 rerouted_from: str | None = None, client_id: str | None = None,
-                 deadline_hours: dict[str, int], idempotency: Idempotency | None = None
-                 ) -> Referral:
+async def create(
+    db: Database,
+    p: Principal,
+    *,
+    service_id: str,
+    profile: Profile,
+    needs: list[str],
+    urgency: str,
+    consent: bool,
+    from_org: str | None = None,
+    override_reason: str | None = None,
+    note: str | None = None,
+    rerouted_from: str | None = None,
+    client_id: str | None = None,
+    deadline_hours: dict[str, int],
+    idempotency: Idempotency | None = None,
+) -> Referral:
     """A PENDING referral and its audit event; with `idempotency`, a retry of a committed call
     returns what that call created (a key used with other input is refused)."""
     # The sender: a coordinator's own organization; an ADMIN names one (fromOrganizationId) or
     # sends from its token's organization, and is refused without either.
     sender = p.organization_id if p.role != "ADMIN" else (from_org or p.organization_id)
     if sender is None:
-        raise Forbidden("this token belongs to no organization: referrals are sent by one "
-                        "(referralnet token create --organization ...)")
+        raise Forbidden(
+            "this token belongs to no organization: referrals are sent by one "
+            "(referralnet token create --organization ...)"
+        )
     if from_org is not None and p.role != "ADMIN" and from_org != p.organization_id:
         raise Forbidden("a coordinator sends referrals from their own organization only")
     if not needs:
@@ -86,34 +99,70 @@ async def create(db: Database, p: Principal, *, service_id: str, profile: Profil
             raise BadInput("referring without consent needs a reason", field="consentOverrideReason")
     at = now()
     rid = uuid.uuid4().hex
-    client = {k: v for k, v in {
-        "age": profile.age, "age_min": profile.age_min, "age_max": profile.age_max,
-        "sex": profile.sex, "citizenship": profile.citizenship,
-        "languages": list(profile.languages), "region": profile.region,
-        "exploitation_types": list(profile.exploitation_types),
-        "vulnerabilities": list(profile.vulnerabilities), "triggers": list(profile.triggers),
-    }.items() if v is not None}
-    detail = "created" + (f"; consent overridden: {override_reason}" if not consent else "") \
+    client = {
+        k: v
+        for k, v in {
+            "age": profile.age,
+            "age_min": profile.age_min,
+            "age_max": profile.age_max,
+            "sex": profile.sex,
+            "citizenship": profile.citizenship,
+            "languages": list(profile.languages),
+            "region": profile.region,
+            "exploitation_types": list(profile.exploitation_types),
+            "vulnerabilities": list(profile.vulnerabilities),
+            "triggers": list(profile.triggers),
+        }.items()
+        if v is not None
+    }
+    detail = (
+        "created"
+        + (f"; consent overridden: {override_reason}" if not consent else "")
         + (f"; re-routed from {rerouted_from}" if rerouted_from else "")
+    )
 
     async def work(tx: Tx) -> str:
         if idempotency is not None:
-            [row] = await tx.run("claim_idempotency_key", key=idempotency.key,
-                                 operation=idempotency.operation, payload=idempotency.payload,
-                                 result_id=rid, at=at)
+            [row] = await tx.run(
+                "claim_idempotency_key",
+                key=idempotency.key,
+                operation=idempotency.operation,
+                payload=idempotency.payload,
+                result_id=rid,
+                at=at,
+            )
             if row["result_id"] != rid:
                 return _first_result(row, idempotency)
         rows = await tx.run(
-            "create_referral", client_id=client_id or uuid.uuid4().hex, client=client,
-            from_org=sender, service_id=service_id, rerouted_from=rerouted_from,
-            referral={"id": rid, "status": "PENDING", "urgency": urgency, "needs": needs,
-                      "consent": consent, "consent_override_reason": override_reason
-                      if not consent else None, "created_at": at, "updated_at": at,
-                      "version": 1, "deadline": at + timedelta(hours=deadline_hours[urgency]),
-                      "holds_place": False},
-            event={"id": uuid.uuid4().hex, "at": at, "from_status": None,
-                   "to_status": "PENDING", "actor": actor(p), "note": note,
-                   "reason": None if consent else "CONSENT_OVERRIDE"})
+            "create_referral",
+            client_id=client_id or uuid.uuid4().hex,
+            client=client,
+            from_org=sender,
+            service_id=service_id,
+            rerouted_from=rerouted_from,
+            referral={
+                "id": rid,
+                "status": "PENDING",
+                "urgency": urgency,
+                "needs": needs,
+                "consent": consent,
+                "consent_override_reason": override_reason if not consent else None,
+                "created_at": at,
+                "updated_at": at,
+                "version": 1,
+                "deadline": at + timedelta(hours=deadline_hours[urgency]),
+                "holds_place": False,
+            },
+            event={
+                "id": uuid.uuid4().hex,
+                "at": at,
+                "from_status": None,
+                "to_status": "PENDING",
+                "actor": actor(p),
+                "note": note,
+                "reason": None if consent else "CONSENT_OVERRIDE",
+            },
+        )
         if not rows:  # raised inside: the key's claim is rolled back with the rest
             raise NotFound(f"no organization {sender!r} or no service {service_id!r}")
         await access.audit_in(tx, p, "referral.create", rid, detail, at)
@@ -123,16 +172,23 @@ async def create(db: Database, p: Principal, *, service_id: str, profile: Profil
     return await get(db, p, created)
 
 
-async def transition(db: Database, p: Principal, referral_id: str, to: str,
-                     expected_version: int, note: str | None = None,
-                     decline_reason: str | None = None) -> Outcome:
+async def transition(
+    db: Database,
+    p: Principal,
+    referral_id: str,
+    to: str,
+    expected_version: int,
+    note: str | None = None,
+    decline_reason: str | None = None,
+) -> Outcome:
     """One move, written with its event and audit event in one transaction; a caller who may
     not make it is refused (FORBIDDEN, audited as a refusal) and nothing changes."""
     if to not in TRANSITIONS:
         raise BadInput(f"cannot move a referral to {to}", field="to")
     if to == "DECLINED" and decline_reason not in DECLINE_REASONS:
-        raise BadInput(f"a decline needs a reason: one of {', '.join(DECLINE_REASONS)}",
-                       field="declineReason")
+        raise BadInput(
+            f"a decline needs a reason: one of {', '.join(DECLINE_REASONS)}", field="declineReason"
+        )
     current = await get(db, p, referral_id)
     why = transition_refusal(p, current.from_org, current.to_org, current.status, to)
     if why is not None:
@@ -142,25 +198,43 @@ async def transition(db: Database, p: Principal, referral_id: str, to: str,
 
     async def work(tx: Tx) -> dict[str, Any]:
         [row] = await tx.run(
-            "transition_referral", id=referral_id, expected_version=expected_version, to=to,
-            allowed_from=list(TRANSITIONS[to]), take_place=to == "ACCEPTED",
+            "transition_referral",
+            id=referral_id,
+            expected_version=expected_version,
+            to=to,
+            allowed_from=list(TRANSITIONS[to]),
+            take_place=to == "ACCEPTED",
             release_place=to in ("COMPLETED", "CANCELLED"),
-            decline_reason=decline_reason if to == "DECLINED" else None, now=at,
-            event={"id": uuid.uuid4().hex, "at": at, "from_status": current.status,
-                   "to_status": to, "actor": actor(p), "note": note, "reason": decline_reason})
+            decline_reason=decline_reason if to == "DECLINED" else None,
+            now=at,
+            event={
+                "id": uuid.uuid4().hex,
+                "at": at,
+                "from_status": current.status,
+                "to_status": to,
+                "actor": actor(p),
+                "note": note,
+                "reason": decline_reason,
+            },
+        )
         if row["version_ok"] and row["status_ok"] and row["place_ok"]:
             await access.audit_in(tx, p, f"referral.{to.lower()}", referral_id, note, at)
         return row
 
     row = await db.in_write_tx(work, "transition_referral")
     if not row["version_ok"]:
-        return Outcome(None, "VERSION_CONFLICT",
-                       f"the referral changed meanwhile (now version {row['version']}, "
-                       f"status {row['status']}); reload it and try again")
+        return Outcome(
+            None,
+            "VERSION_CONFLICT",
+            f"the referral changed meanwhile (now version {row['version']}, "
+            f"status {row['status']}); reload it and try again",
+        )
     if not row["status_ok"]:
-        return Outcome(None, "INVALID_TRANSITION",
-                       f"a {row['status']} referral cannot become {to}; allowed from "
-                       f"{', '.join(TRANSITIONS[to])}")
+        return Outcome(
+            None,
+            "INVALID_TRANSITION",
+            f"a {row['status']} referral cannot become {to}; allowed from {', '.join(TRANSITIONS[to])}",
+        )
     if not row["place_ok"]:
         return Outcome(None, "NO_CAPACITY", "the service has no free place left")
     return Outcome(await get(db, p, referral_id))

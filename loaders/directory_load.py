@@ -26,6 +26,7 @@ from graph.directory_write import (
     write_rows,
 )
 from graph.exceptions import InvalidData, Problem
+from graph.referral_holds import ReferralHolds
 from loaders.hsds_map import HsdsMapper, KnownOrg, Merge
 from loaders.hsds_read import Catalog, HsdsSource, open_source, validate
 from loaders.kazakhstan import load_directory
@@ -118,8 +119,11 @@ def first_pass(source: HsdsSource, mapper: HsdsMapper, max_problems: int = 1000,
 
 
 async def load_hsds(db: Database, path: Path, *, mapping: Path | None = None,
-                    progress: Progress | None = None, max_problems: int = 1000) -> LoadReport:
-    """Load an HSDS input; raise InvalidData listing every problem, having written nothing."""
+                    progress: Progress | None = None, max_problems: int = 1000,
+                    allow_referral_conflicts: bool = False) -> LoadReport:
+    """Load an HSDS input; raise InvalidData listing every problem, having written nothing.
+    A changed service that would take from its live referrals (graph/referral_holds.py) is
+    such a problem, or with `allow_referral_conflicts` a warning."""
     started = time.perf_counter()
     source: HsdsSource = open_source(path)
     mapper = HsdsMapper(source, await _known(db), RegionResolver.load(), NeedsMapping.load(mapping))
@@ -129,6 +133,7 @@ async def load_hsds(db: Database, path: Path, *, mapping: Path | None = None,
         if problems:
             raise InvalidData(problems[:max_problems])
         report = LoadReport(source=path.name, format=source.kind, rows_read=dict(catalog.rows))
+        holds = ReferralHolds(allow=allow_referral_conflicts)
         async with ChunkedLoad(db, path.name, progress) as load:
             await db.in_write_tx(ensure_reference_data, "reference data")
             had_records = (await db.write("count_records"))[0]["n"] > 0
@@ -141,7 +146,7 @@ async def load_hsds(db: Database, path: Path, *, mapping: Path | None = None,
                     for kind, rows in (("organizations", mapper.organizations()),
                                        ("services", mapper.services()),
                                        ("records", mapper.records())):
-                        await load.update(tx, kind, rows)
+                        await load.update(tx, kind, rows, holds)
                 await write_kind(tx, "aliases", mapper.alias_rows())
                 if had_records:  # rows an earlier load kept one by one, now in a pack
                     for part in batches(mapper.packed_keys(), BATCH):
@@ -153,6 +158,6 @@ async def load_hsds(db: Database, path: Path, *, mapping: Path | None = None,
     report.written = {**load.written, "records": load.kept}
     db.forget_cached()
     report.merges = mapper.merges
-    report.warnings = catalog.warnings + mapper.warnings
+    report.warnings = catalog.warnings + mapper.warnings + holds.warnings
     report.seconds = time.perf_counter() - started
     return report
