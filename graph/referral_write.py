@@ -39,7 +39,7 @@ class Idempotency:
             return None
         if not key.strip() or len(key) > KEY_MAX:
             raise BadInput(f"an idempotency key has 1 to {KEY_MAX} characters", field="idempotencyKey")
-        scope = p.organization_id or f"token {p.token_id}"  # a retry comes from the same
+        scope = p.organization_id or f"token {p.token_id}"  # whose retries share the key
         body = orjson.dumps(payload, default=str, option=orjson.OPT_SORT_KEYS)
         return cls(f"{scope}:{key}", operation, hashlib.sha256(body).hexdigest())
 
