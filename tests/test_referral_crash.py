@@ -91,7 +91,8 @@ def _burst(url: str, sender: str, receiver: str, kill: Any) -> dict[int, str]:
         async with httpx.AsyncClient(base_url=url, timeout=60) as client:
             results = await asyncio.gather(*(worker(client) for _ in range(24)), return_exceptions=True)
         lost = [r for r in results if isinstance(r, BaseException)]
-        assert lost and all(isinstance(e, httpx.TransportError) for e in lost), lost
+        other = [repr(e)[:2000] for e in lost if not isinstance(e, httpx.TransportError)]
+        assert lost and not other, other
 
     asyncio.run(go())
     return answered
