@@ -100,20 +100,32 @@ def schema_apply() -> None:
     print(f"{n} schema statements applied")
 
 
+_ALLOW_CONFLICTS = typer.Option(
+    False, "--allow-referral-conflicts",
+    help="write a service row that lowers its places below those its referrals hold or moves "
+         "it (with live referrals) to another organization, with a warning, instead of refusing "
+         "the load; the referrals stay with the organization that received them")
+
+
 @app.command()
-def seed() -> None:
-    """Load the built-in Kazakhstan directory (idempotent)."""
+def seed(allow_referral_conflicts: bool = _ALLOW_CONFLICTS) -> None:
+    """Load the built-in Kazakhstan directory (idempotent; places referrals hold stay held)."""
     from graph.directory_write import write_directory
+    from graph.referral_holds import ReferralHolds
     from loaders.kazakhstan import load_directory
+
+    holds = ReferralHolds(allow=allow_referral_conflicts)
 
     async def run(db: Database) -> dict[str, dict[str, int]]:
         await db.apply_schema()
-        return await write_directory(db, load_directory())
+        return await write_directory(db, load_directory(), holds=holds)
 
     counts = _with_db(run)
     print("seeded: " + "; ".join(
         f"{kind} " + ", ".join(f"{n} {o}" for o, n in outcomes.items() if n)
         for kind, outcomes in counts.items()))
+    for w in holds.warnings:
+        err.print(f"[yellow]warning[/yellow]: {w}", highlight=False)
 
 
 @token_app.command("create")
@@ -194,7 +206,8 @@ def load_directory_cmd(
         mapping: Path | None = typer.Option(None, help="extra taxonomy-to-need rules (YAML)"),
         report: Path | None = typer.Option(None, help="also write the report as JSON here"),
         as_json: bool = typer.Option(False, "--json", help="print the JSON report instead"),
-        wait: bool = typer.Option(True, help=_WAIT)) -> None:
+        wait: bool = typer.Option(True, help=_WAIT),
+        allow_referral_conflicts: bool = _ALLOW_CONFLICTS) -> None:
     """Load an Open Referral HSDS directory: validated first, all or nothing, idempotent."""
     from loaders.directory_load import load_hsds
 
@@ -202,7 +215,8 @@ def load_directory_cmd(
         # constraints and indexes first (IF NOT EXISTS): without them on a fresh database every
         # lookup of a big load scans its label, and ids are not guarded
         await db.apply_schema()
-        return await load_hsds(db, path, mapping=mapping, progress=progress, wait=wait)
+        return await load_hsds(db, path, mapping=mapping, progress=progress, wait=wait,
+                               allow_referral_conflicts=allow_referral_conflicts)
 
     _load(run, report, as_json)
 

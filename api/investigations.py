@@ -139,10 +139,11 @@ class InvestigationQuery:
 async def _decide(info: Info, person_id: strawberry.ID, other_id: strawberry.ID, status: str,
                   note: str | None) -> SameAsResult:
     ctx = info.context
-    p = await ctx.require_audited(ROLE, action=f"case.same_as.{status.lower()}",
+    p = await ctx.require_audited(ROLE, action="case.same_as.attempt",
                                   target=f"{person_id} {other_id}")
+    # the decision's own audit event (case.same_as.confirmed / .rejected) is written with it
     result = await matching.decide_same_as(ctx.db, str(person_id), str(other_id), status,
-                                           by=f"{p.name} ({p.token_id})", note=note)
+                                           who=p, note=note)
     if isinstance(result, matching.Refusal):
         return SameAsRefused(code=result.code, message=result.message)
     return SameAsRecorded.of(result)

@@ -45,9 +45,14 @@ class DirectoryMutation:
             self, info: Info, file: Upload, mapping: Upload | None = None,
             wait: Annotated[bool, strawberry.argument(
                 description="when another directory load runs: wait for it to end, instead "
-                            "of the error LOAD_RUNNING")] = False) -> LoadDirectoryResult:
+                            "of the error LOAD_RUNNING")] = False,
+            allow_referral_conflicts: Annotated[bool, strawberry.argument(
+                description="Write a service that lowers its places below those its referrals "
+                "hold, or moves it (with live referrals) to another organization, with a "
+                "warning, instead of refusing it; referrals stay with their receiver")] = False
+    ) -> LoadDirectoryResult:
         try:
-            return await _load(info.context, file, mapping, wait)
+            return await _load(info.context, file, mapping, wait, allow_referral_conflicts)
         finally:
             for upload in (file, mapping):
                 if callable(getattr(upload, "close", None)):  # a file, not a string sent for one
@@ -55,7 +60,7 @@ class DirectoryMutation:
 
 
 async def _load(ctx: Context, file: Upload, mapping: Upload | None,
-                wait: bool) -> LoadDirectoryResult:
+                wait: bool, allow_referral_conflicts: bool) -> LoadDirectoryResult:
     name = PurePath(str(getattr(file, "filename", None) or "")).name
     # the access; the load itself is audited as directory.load when it is DONE
     loader = await ctx.require_audited("LOADER", action="directory.upload", target=name)  # first
@@ -64,7 +69,8 @@ async def _load(ctx: Context, file: Upload, mapping: Upload | None,
         extra = await _save(mapping, folder, "mapping") if mapping is not None else None
         try:  # in a worker process: the event loop stays free (loaders/load_process.py)
             report = await load_in_process(ctx.db.settings, path, mapping=extra, wait=wait,
-                                           by=loader)
+                                           by=loader,
+                                           allow_referral_conflicts=allow_referral_conflicts)
         except UploadTooLarge:
             raise
         except InvalidData as e:

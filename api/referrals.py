@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import dataclasses
 from datetime import datetime
 from typing import Any
 
@@ -24,8 +25,11 @@ from api.types.route_result import (
     PlanStep,
     RouteResult,
 )
+from graph import access
+from graph import referral_write as rw
 from graph import referrals as rf
-from graph.exceptions import BadInput, NotFound
+from graph.exceptions import BadInput, Forbidden, NotFound
+from graph.referral_rules import reroute_refusal
 from graph.route import route
 from graph.route_cache import cache_for
 
@@ -59,6 +63,10 @@ class CreateReferralInput:
         default=None, description="ADMIN only; a coordinator sends from their own organization")
     consent_override_reason: str | None = None
     note: str | None = None
+    idempotency_key: str | None = strawberry.field(
+        default=None, description="Send the same key when retrying: a retry of a committed "
+                                  "creation returns the same referral; other input with a used "
+                                  "key is refused (IDEMPOTENCY_KEY_REUSED)")
 
 
 def _cursor(r: rf.Referral) -> str:
@@ -158,12 +166,15 @@ class ReferralMutation:
         await ctx.require_audited(*ROLES, action="referral.create.attempt")
         profile = input.profile.to_domain()
         await ctx.directory.check_region(profile.region)
-        created = await rf.create(
-            ctx.db, ctx.principal, service_id=str(input.service_id), profile=profile,
-            needs=[n.value for n in input.needs], urgency=input.urgency.value,
-            consent=input.consent, from_org=input.from_organization_id,
-            override_reason=input.consent_override_reason, note=input.note,
-            deadline_hours=ctx.db.settings.deadline_hours)
+        args: dict[str, Any] = {
+            "service_id": str(input.service_id), "needs": [n.value for n in input.needs],
+            "urgency": input.urgency.value, "consent": input.consent,
+            "from_org": input.from_organization_id,
+            "override_reason": input.consent_override_reason, "note": input.note}
+        idem = rw.Idempotency.of(ctx.principal, input.idempotency_key, "createReferral",
+                                 {**args, "profile": dataclasses.asdict(profile)})
+        created = await rw.create(ctx.db, ctx.principal, profile=profile, idempotency=idem,
+                                  deadline_hours=ctx.db.settings.deadline_hours, **args)
         return Referral.of(created)
 
     @strawberry.mutation(description="Move a referral on; guarded by the version you last saw")
@@ -173,7 +184,7 @@ class ReferralMutation:
                                   ) -> TransitionResult:
         ctx = info.context
         await ctx.require_audited(*ROLES, action="referral.transition.attempt", target=str(id))
-        outcome = await rf.transition(ctx.db, ctx.principal, str(id), to.value, expected_version,
+        outcome = await rw.transition(ctx.db, ctx.principal, str(id), to.value, expected_version,
                                       note, decline_reason.value if decline_reason else None)
         if outcome.referral is None:
             return TransitionRejected(code=outcome.code or "REJECTED",
@@ -184,10 +195,20 @@ class ReferralMutation:
                                      "(or to serviceId), linked to the declined one")
     async def reroute_referral(self, info: Info, id: strawberry.ID,
                                service_id: strawberry.ID | None = None,
-                               note: str | None = None) -> Referral:
+                               note: str | None = None,
+                               idempotency_key: str | None = None) -> Referral:
         ctx = info.context
         await ctx.require_audited(*ROLES, action="referral.reroute.attempt", target=str(id))
+        idem = rw.Idempotency.of(ctx.principal, idempotency_key, "rerouteReferral",
+                                 {"id": str(id), "service_id": service_id, "note": note})
+        first = await rw.replayed(ctx.db, ctx.principal, idem)
+        if first is not None:  # a retry of a committed re-route: routed again, it would differ
+            return Referral.of(first)
         declined = await rf.get(ctx.db, ctx.principal, str(id))
+        why = reroute_refusal(ctx.principal, declined.from_org)
+        if why is not None:
+            await access.audit(ctx.db, ctx.principal, "denied:referral.reroute", declined.id, why)
+            raise Forbidden(why)
         if declined.status != "DECLINED":
             raise BadInput(f"only a DECLINED referral can be re-routed; this one is "
                            f"{declined.status}", field="id")
@@ -202,11 +223,11 @@ class ReferralMutation:
                 raise NotFound("no other service can take this person for "
                                f"{declined.needs[0]}; see routeReferral for why")
             target = options[0]
-        created = await rf.create(
+        created = await rw.create(
             ctx.db, ctx.principal, service_id=target, profile=profile, needs=list(declined.needs),
             urgency=declined.urgency, consent=declined.consent, from_org=declined.from_org,
             override_reason=declined.consent_override_reason,
             note=note or f"re-routed after decline ({declined.decline_reason})",
             rerouted_from=declined.id, client_id=str(declined.client.get("id") or ""),
-            deadline_hours=ctx.db.settings.deadline_hours)
+            deadline_hours=ctx.db.settings.deadline_hours, idempotency=idem)
         return Referral.of(created)

@@ -19,6 +19,9 @@ from neo4j import AsyncGraphDatabase, AsyncManagedTransaction, RoutingControl
 from neo4j import exceptions as nx
 
 READ_ATTEMPTS = 3
+# Data written by an earlier version brought up to date at schema apply (each a no-op after):
+# referrals get the organizations they belong to, services the places their directory offers.
+UPGRADES = ("backfill_referral_owners", "backfill_capacity_offered")
 READ_PART = 5000  # list items per statement of read_in_parts
 # Neo4j answers each statement on one thread: two at once keep two CPUs busy, and the driver
 # decodes one answer while Neo4j works on the next.
@@ -243,7 +246,7 @@ class Database:
     async def apply_schema(self) -> int:
         """Create every constraint and index of queries/schema.cypher (IF NOT EXISTS), then bring
         derived data up to date: the labels of the model's roles (a database written before a
-        role existed lacks them)."""
+        role existed lacks them) and UPGRADES."""
         n = 0
         for q in load_queries().values():
             if q.mode == "schema":
@@ -255,6 +258,8 @@ class Database:
         await self.read("await_indexes")
         for role in load_model().roles.values():  # the whole graph: a load's time budget
             await self.write(role.refresh, timeout_=float(self.settings.load_timeout_s))
+        for name in UPGRADES:
+            await self.write(name, timeout_=float(self.settings.load_timeout_s))
         return n
 
 

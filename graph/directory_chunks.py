@@ -30,6 +30,7 @@ from graph.directory_write import (
 )
 from graph.load_journal import DIRECTORY, LoadJournal
 from graph.load_lease import LoadLease
+from graph.referral_holds import ReferralHolds
 
 _DONE = object()
 
@@ -124,11 +125,13 @@ class ChunkedLoad(LoadJournal):
         """Rows found changed by create(), written by finish()."""
         return sum(o["updated"] for o in self.written.values())
 
-    async def update(self, tx: Tx, kind: str, rows: Iterable[dict[str, Any]]) -> None:
-        """In finish()'s transaction: write the kind's changed rows (the new ones are in)."""
+    async def update(self, tx: Tx, kind: str, rows: Iterable[dict[str, Any]],
+                     holds: ReferralHolds | None = None) -> None:
+        """In finish()'s transaction: write the kind's changed rows (the new ones are in);
+        `holds`: see graph/referral_holds.py."""
         ignored = dict.fromkeys(OUTCOMES, 0)
         for part in hashed_batches(kind, rows, BATCH):
-            await write_part(tx, kind, part, ignored, self.kept, only="changed")
+            await write_part(tx, kind, part, ignored, self.kept, only="changed", holds=holds)
 
     async def finish(self, work: Callable[[Tx], Awaitable[None]],
                      written: Callable[[], dict[str, Any]] | None = None) -> None:

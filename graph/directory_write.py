@@ -14,6 +14,7 @@ import orjson
 
 from graph.db import Database, Tx
 from graph.hsds_packs import diff_packs, encode
+from graph.referral_holds import ReferralHolds
 
 Rows = list[dict[str, Any]]
 Outcomes = dict[str, int]
@@ -29,7 +30,8 @@ class DirectoryRows:
 
     organizations: {id, props, region, responsibilities}; links: {id, partners, member_of};
     aliases: {id, merged_id, name}; services: {id, organization_id, props, needs, regions};
-    records: {key, props}. A missing `hash` is computed from the rest of the row."""
+    records: {key, props}. A missing `hash` is computed from the rest of the row but `at`
+    (where a service row was read: file, line, field prefix; for problems only)."""
 
     regions: Rows = field(default_factory=list)
     needs: Rows = field(default_factory=list)
@@ -52,7 +54,7 @@ _COUNTED = frozenset({"organizations", "services", "records"})
 
 def row_hash(row: dict[str, Any]) -> str:
     """A stable hash of a row's content (key order and list order as given)."""
-    body = {k: v for k, v in row.items() if k != "hash"}
+    body = {k: v for k, v in row.items() if k not in ("hash", "at")}
     text = orjson.dumps(body, default=str, option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS)
     return hashlib.blake2b(text, digest_size=16).hexdigest()
 
@@ -70,7 +72,8 @@ def batches(rows: Iterable[T], size: int) -> Iterable[list[T]]:
 
 async def write_kind(tx: Tx, kind: str, rows: Iterable[dict[str, Any]],
                      progress: Progress | None = None,
-                     kept: Outcomes | None = None) -> Outcomes | None:
+                     kept: Outcomes | None = None,
+                     holds: ReferralHolds | None = None) -> Outcomes | None:
     """Write one kind of row in batches (rows may be a stream); None when there were none.
     `kept` adds up the HSDS rows kept whole (packs of organizations and services, records).
 
@@ -82,7 +85,7 @@ async def write_kind(tx: Tx, kind: str, rows: Iterable[dict[str, Any]],
     while part is not None:
         following = asyncio.ensure_future(asyncio.to_thread(next, parts, None))
         try:
-            await write_part(tx, kind, part, outcome, kept)
+            await write_part(tx, kind, part, outcome, kept, holds=holds)
         except BaseException:
             await asyncio.wait([following])  # never leave the worker running on its own
             if not following.cancelled():
@@ -113,11 +116,13 @@ def _stored(row: dict[str, Any]) -> dict[str, Any]:
 
 async def write_part(tx: Tx, kind: str, part: Rows, outcome: Outcomes,
                      kept: Outcomes | None = None, only: str | None = None,
-                     load: str | None = None) -> None:
+                     load: str | None = None, holds: ReferralHolds | None = None) -> None:
     """One batch. Counted kinds: each row's hash is compared with the stored one; new rows
     are created by the lean create_* statements (stamped with `load`), changed ones go through
     the upsert, unchanged ones cost nothing more. `only` ("new" or "changed") writes, counts
-    and tallies just those, for a load that creates in chunks and updates at the end."""
+    and tallies just those, for a load that creates in chunks and updates at the end. Changed
+    services are checked against what their referrals hold first (`holds`; by default any
+    conflict is refused: graph/referral_holds.py)."""
     if kind not in _COUNTED:
         for r in await tx.run(dict(STEPS)[kind], rows=part):  # reference data, links
             outcome[r["outcome"]] += r["n"]
@@ -143,6 +148,8 @@ async def write_part(tx: Tx, kind: str, part: Rows, outcome: Outcomes,
             await _create(tx, kind, new, load)
     outcome["updated"] += len(changed)
     if only != "new" and changed:
+        if kind == "services":
+            await (holds or ReferralHolds()).check(tx, changed)
         if kept is not None:
             await _tally_changed(tx, kind, changed, kept)
         await tx.run(dict(STEPS)[kind], rows=changed)
@@ -182,23 +189,25 @@ async def _create(tx: Tx, kind: str, rows: Rows, load: str | None) -> None:
     await tx.run(f"create_{kind}", rows=rows, load=load)
 
 
-async def write_rows(tx: Tx, rows: DirectoryRows,
-                     progress: Progress | None = None) -> dict[str, Outcomes]:
+async def write_rows(tx: Tx, rows: DirectoryRows, progress: Progress | None = None,
+                     holds: ReferralHolds | None = None) -> dict[str, Outcomes]:
     """Write every kind of row in order inside the caller's transaction."""
     counts: dict[str, Outcomes] = {}
     for kind, _ in STEPS:
-        outcome = await write_kind(tx, kind, getattr(rows, kind), progress)
+        outcome = await write_kind(tx, kind, getattr(rows, kind), progress, holds=holds)
         if outcome is not None:
             counts[kind] = outcome
     return counts
 
 
 async def write_directory(db: Database, rows: DirectoryRows,
-                          progress: Progress | None = None) -> dict[str, Outcomes]:
-    """Write everything or nothing; returns created/updated/unchanged counts per kind."""
+                          progress: Progress | None = None,
+                          holds: ReferralHolds | None = None) -> dict[str, Outcomes]:
+    """Write everything or nothing; returns created/updated/unchanged counts per kind. A
+    service row that conflicts with its referrals is refused unless `holds` allows it."""
 
     async def work(tx: Tx) -> dict[str, Outcomes]:
-        counts = await write_rows(tx, rows, progress)
+        counts = await write_rows(tx, rows, progress, holds)
         await tx.run("bump_directory_version")
         return counts
 

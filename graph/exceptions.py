@@ -118,3 +118,9 @@ class UploadTooLarge(InvalidData):
     """An upload that unpacks to more than the service accepts (a zip bomb, say)."""
 
     code = "REQUEST_TOO_LARGE"
+
+
+class IdempotencyConflict(ReferralnetError):
+    """An idempotency key sent again with other input (or for another mutation)."""
+
+    code = "IDEMPOTENCY_KEY_REUSED"

@@ -10,11 +10,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from graph.db import Database
+from graph import access
+from graph.db import Database, Tx
 from graph.exceptions import BadInput
 from graph.investigation_types import CaseRef, MatchCandidate, SameAsLink, TraceNode
 from graph.names import PersonFacts, name_keys, score_pair
 from graph.tracing import KIND_WORDS, SUPER_DEGREE, bounded
+from graph.types import Principal
 
 MAX_CANDIDATES = 100
 LOOKUP = 200  # people read per key look-up, before scoring
@@ -101,9 +103,10 @@ class Refusal:
     message: str
 
 
-async def decide_same_as(db: Database, person_id: str, other_id: str, status: str, by: str,
-                         note: str | None = None) -> SameAsLink | Refusal:
-    """Record CONFIRMED or REJECTED for the pair, with the score and reasons at the time."""
+async def decide_same_as(db: Database, person_id: str, other_id: str, status: str,
+                         who: Principal, note: str | None = None) -> SameAsLink | Refusal:
+    """Record CONFIRMED or REJECTED for the pair, with the score and reasons at the time, and
+    its audit event in the same transaction."""
     if status not in ("CONFIRMED", "REJECTED"):
         raise ValueError(status)
     if person_id == other_id:
@@ -121,9 +124,16 @@ async def decide_same_as(db: Database, person_id: str, other_id: str, status: st
     s = score_pair(_facts(a), _facts(b))
     lo, hi = sorted((person_id, other_id))
     at = datetime.now(UTC)
-    written = await db.write("record_same_as", a=lo, b=hi, status=status, score=s.score,
-                             reasons=list(s.reasons), by=by, at=at, note=note)
-    link = written[0]["link"]
+
+    async def work(tx: Tx) -> dict[str, Any]:
+        [row] = await tx.run("record_same_as", a=lo, b=hi, status=status, score=s.score,
+                             reasons=list(s.reasons), by=f"{who.name} ({who.token_id})", at=at,
+                             note=note)
+        await access.audit_in(tx, who, f"case.same_as.{status.lower()}",
+                              f"{person_id} {other_id}", note, at)
+        return dict(row["link"])
+
+    link = await db.in_write_tx(work, "record_same_as")
     return SameAsLink(person_id=person_id, other_id=other_id, status=link["status"],
                       score=link["score"], reasons=tuple(link["reasons"]), by=link["by"],
                       at=link["at"], note=link.get("note"))

@@ -1,26 +1,19 @@
 """Referrals: created PENDING, moved through their lifecycle by version-guarded transitions,
-each an event; ACCEPTED takes a place of a capacity-bound service in the same transaction
-that checks it, COMPLETED and CANCELLED give it back."""
+each an event (graph/referral_write.py). Each belongs to the organization that sent it and the
+one that received it, both stored at creation: a coordinator sees only those of its own
+organization. Reading them, one or a page at a time, and their statistics."""
 
 from __future__ import annotations
 
 import statistics
-import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
-from graph import access
 from graph.db import Database, Row
-from graph.exceptions import BadInput, Forbidden, NotFound
+from graph.exceptions import Forbidden, NotFound
 from graph.routing import Profile
 from graph.types import Principal
-
-TRANSITIONS: dict[str, tuple[str, ...]] = {
-    "ACCEPTED": ("PENDING",), "DECLINED": ("PENDING",), "IN_SERVICE": ("ACCEPTED",),
-    "COMPLETED": ("IN_SERVICE",), "CANCELLED": ("PENDING", "ACCEPTED", "IN_SERVICE"),
-}
-DECLINE_REASONS = ("NO_CAPACITY", "NOT_ELIGIBLE", "COULD_NOT_CONTACT", "CLIENT_DECLINED", "OTHER")
 
 
 def now() -> datetime:
@@ -92,81 +85,6 @@ async def get(db: Database, p: Principal, referral_id: str) -> Referral:
     if found is None or not in_scope(p, found):
         raise NotFound(f"no referral {referral_id!r} that you may see")
     return found
-
-
-async def create(db: Database, p: Principal, *, service_id: str, profile: Profile,
-                 needs: list[str], urgency: str, consent: bool, from_org: str | None = None,
-                 override_reason: str | None = None, note: str | None = None,
-                 rerouted_from: str | None = None, client_id: str | None = None,
-                 deadline_hours: dict[str, int]) -> Referral:
-    sender = p.organization_id if p.role != "ADMIN" else (from_org or p.organization_id)
-    if sender is None:
-        raise Forbidden("this token belongs to no organization: referrals are sent by one "
-                        "(referralnet token create --organization ...)")
-    if from_org is not None and p.role != "ADMIN" and from_org != p.organization_id:
-        raise Forbidden("a coordinator sends referrals from their own organization only")
-    if not needs:
-        raise BadInput("name at least one need", field="needs")
-    if not consent:
-        if p.role != "ADMIN":
-            raise Forbidden("without the person's consent only an ADMIN may refer, with a reason")
-        if not (override_reason and override_reason.strip()):
-            raise BadInput("referring without consent needs a reason", field="consentOverrideReason")
-    at = now()
-    rid = uuid.uuid4().hex
-    client = {k: v for k, v in {
-        "age": profile.age, "age_min": profile.age_min, "age_max": profile.age_max,
-        "sex": profile.sex, "citizenship": profile.citizenship,
-        "languages": list(profile.languages), "region": profile.region,
-        "exploitation_types": list(profile.exploitation_types),
-        "vulnerabilities": list(profile.vulnerabilities), "triggers": list(profile.triggers),
-    }.items() if v is not None}
-    detail = "created" + (f"; consent overridden: {override_reason}" if not consent else "")
-    rows = await db.write(
-        "create_referral", client_id=client_id or uuid.uuid4().hex, client=client,
-        from_org=sender, service_id=service_id, rerouted_from=rerouted_from,
-        referral={"id": rid, "status": "PENDING", "urgency": urgency, "needs": needs,
-                  "consent": consent, "consent_override_reason": override_reason if not consent
-                  else None, "created_at": at, "updated_at": at, "version": 1,
-                  "deadline": at + timedelta(hours=deadline_hours[urgency]), "holds_place": False},
-        event={"id": uuid.uuid4().hex, "at": at, "from_status": None, "to_status": "PENDING",
-               "actor": actor(p), "note": note, "reason": None if consent else "CONSENT_OVERRIDE"})
-    if not rows:
-        raise NotFound(f"no organization {sender!r} or no service {service_id!r}")
-    await access.audit(db, p, "referral.create", rid, detail)
-    return await get(db, p, rid)
-
-
-async def transition(db: Database, p: Principal, referral_id: str, to: str,
-                     expected_version: int, note: str | None = None,
-                     decline_reason: str | None = None) -> Outcome:
-    if to not in TRANSITIONS:
-        raise BadInput(f"cannot move a referral to {to}", field="to")
-    if to == "DECLINED" and decline_reason not in DECLINE_REASONS:
-        raise BadInput(f"a decline needs a reason: one of {', '.join(DECLINE_REASONS)}",
-                       field="declineReason")
-    current = await get(db, p, referral_id)
-    at = now()
-    rows = await db.write(
-        "transition_referral", id=referral_id, expected_version=expected_version, to=to,
-        allowed_from=list(TRANSITIONS[to]), take_place=to == "ACCEPTED",
-        release_place=to in ("COMPLETED", "CANCELLED"),
-        decline_reason=decline_reason if to == "DECLINED" else None, now=at,
-        event={"id": uuid.uuid4().hex, "at": at, "from_status": current.status, "to_status": to,
-               "actor": actor(p), "note": note, "reason": decline_reason})
-    row = rows[0]
-    if not row["version_ok"]:
-        return Outcome(None, "VERSION_CONFLICT",
-                       f"the referral changed meanwhile (now version {row['version']}, "
-                       f"status {row['status']}); reload it and try again")
-    if not row["status_ok"]:
-        return Outcome(None, "INVALID_TRANSITION",
-                       f"a {row['status']} referral cannot become {to}; allowed from "
-                       f"{', '.join(TRANSITIONS[to])}")
-    if not row["place_ok"]:
-        return Outcome(None, "NO_CAPACITY", "the service has no free place left")
-    await access.audit(db, p, f"referral.{to.lower()}", referral_id, note)
-    return Outcome(await get(db, p, referral_id))
 
 
 async def history(db: Database, referral_id: str) -> list[dict[str, Any]]:

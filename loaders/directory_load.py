@@ -28,6 +28,7 @@ from graph.directory_write import (
 from graph.exceptions import InvalidData, Problem
 from graph.load_journal import DIRECTORY
 from graph.load_lease import CLI, LoadLease
+from graph.referral_holds import ReferralHolds
 from graph.types import Principal
 from loaders.hsds_map import HsdsMapper, KnownOrg, Merge
 from loaders.hsds_read import Catalog, HsdsSource, open_source, validate
@@ -122,17 +123,22 @@ def first_pass(source: HsdsSource, mapper: HsdsMapper, max_problems: int = 1000,
 
 async def load_hsds(db: Database, path: Path, *, mapping: Path | None = None,
                     progress: Progress | None = None, max_problems: int = 1000,
-                    wait: bool = True, by: Principal = CLI) -> LoadReport:
+                    wait: bool = True, by: Principal = CLI,
+                    allow_referral_conflicts: bool = False) -> LoadReport:
     """Load an HSDS input for `by` under the directory lease, taken before anything is read:
     wait for another directory load to end (reported to `progress`) or, unless `wait`, raise
-    LoadRunning. Raise InvalidData listing every problem, having written nothing."""
+    LoadRunning. Raise InvalidData listing every problem, having written nothing. A changed
+    service that would take from its live referrals (graph/referral_holds.py) is such a
+    problem, or with `allow_referral_conflicts` a warning."""
     async with LoadLease(db, DIRECTORY.name, path.name, by=by, wait=wait,
                          progress=progress) as lease:
-        return await _load_hsds(db, path, mapping, progress, max_problems, lease)
+        return await _load_hsds(db, path, mapping, progress, max_problems, lease,
+                                allow_referral_conflicts)
 
 
 async def _load_hsds(db: Database, path: Path, mapping: Path | None, progress: Progress | None,
-                     max_problems: int, lease: LoadLease) -> LoadReport:
+                     max_problems: int, lease: LoadLease,
+                     allow_referral_conflicts: bool) -> LoadReport:
     started = time.perf_counter()
     source: HsdsSource = open_source(path, db.settings.max_unpacked_bytes)
     mapper = HsdsMapper(source, await _known(db), RegionResolver.load(), NeedsMapping.load(mapping))
@@ -142,6 +148,7 @@ async def _load_hsds(db: Database, path: Path, mapping: Path | None, progress: P
         if problems:
             raise InvalidData(problems[:max_problems])
         report = LoadReport(source=path.name, format=source.kind, rows_read=dict(catalog.rows))
+        holds = ReferralHolds(allow=allow_referral_conflicts)
         async with ChunkedLoad(db, path.name, progress, lease) as load:
             await db.in_write_tx(ensure_reference_data, "reference data")
             had_records = (await db.write("count_records"))[0]["n"] > 0
@@ -154,7 +161,7 @@ async def _load_hsds(db: Database, path: Path, mapping: Path | None, progress: P
                     for kind, rows in (("organizations", mapper.organizations()),
                                        ("services", mapper.services()),
                                        ("records", mapper.records())):
-                        await load.update(tx, kind, rows)
+                        await load.update(tx, kind, rows, holds)
                 await write_kind(tx, "aliases", mapper.alias_rows())
                 if had_records:  # rows an earlier load kept one by one, now in a pack
                     for part in batches(mapper.packed_keys(), BATCH):
@@ -166,6 +173,6 @@ async def _load_hsds(db: Database, path: Path, mapping: Path | None, progress: P
     report.written = {**load.written, "records": load.kept}
     db.forget_cached()
     report.merges = mapper.merges
-    report.warnings = catalog.warnings + mapper.warnings
+    report.warnings = catalog.warnings + mapper.warnings + holds.warnings
     report.seconds = time.perf_counter() - started
     return report

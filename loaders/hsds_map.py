@@ -114,6 +114,10 @@ class HsdsMapper(SideTables):
                    if values.get("responsibilities") else None}
 
     def services(self) -> Iterator[dict[str, Any]]:
+        """Service rows; capacity and needs are left out (kept as stored) when the input has
+        no capacity or attribute table, regions when it places the service nowhere: it says
+        nothing of them (an update of a few rows must not take a shelter out of routing)."""
+        states = set(self.source.tables())
         for rec in self._records("service"):
             d = rec.data
             sid = str(d["id"])
@@ -127,16 +131,17 @@ class HsdsMapper(SideTables):
             if not regions and str(d["organization_id"]) in self._org_region:
                 regions = {self._org_region[str(d["organization_id"])]}
             needs = set(facets.needs) if facets else set()
-            if not needs:
+            if not needs and "attribute" in states:
                 self._warn(rec, None, "no attribute maps it to a need: it will not be routed")
-            available, maximum = self._svc_capacity.get(sid, (None, None))
+            elif not needs:
+                self._warn(rec, None, "the input has no attributes: a known service keeps its "
+                                      "needs, a new one meets none and will not be routed")
             values = (facets.values or {}) if facets else {}
             props: dict[str, Any] = {
                 "name": d["name"], "description": d.get("description"),
                 "status": str(d["status"]).upper().replace(" ", "_"),
                 "min_age": d.get("minimum_age"), "max_age": d.get("maximum_age"),
                 "languages": sorted(self._svc_languages.get(sid, ())),
-                "capacity_total": maximum, "capacity_available": available,
                 "hours": None, "search_text": _search(d["name"], d.get("description")),
                 "sexes": _join(values["sexes"]) if values.get("sexes") else [],
                 "exploitation_types": _join(values["exploitation_types"])
@@ -144,10 +149,14 @@ class HsdsMapper(SideTables):
             }
             if values.get("citizenship"):
                 props["citizenship"] = sorted(values["citizenship"])[0]
+            if "service_capacity" in states:  # else the input says nothing of places: kept
+                available, maximum = self._svc_capacity.get(sid, (None, None))
+                props["capacity_total"], props["capacity_available"] = maximum, available
             props["hsds"], kept = self.kept.pack("service", d)
             yield {"id": sid, "organization_id": org, "props": props, "kept": kept,
-                   "needs": _join(needs),
-                   "regions": _join(regions)}
+                   "needs": _join(needs) if needs or "attribute" in states else None,
+                   "regions": _join(regions) if regions else None,
+                   "at": {"file": rec.file, "line": rec.line}}
 
     def records(self) -> Iterator[dict[str, Any]]:
         """After organizations(): the rows kept one by one (see loaders/hsds_keep.py), with

@@ -211,7 +211,8 @@ def load_directory(data_dir: Path = DATA_DIR) -> DirectoryRows:
             sprops["search_text"] = _search_text(sprops["name"], sprops["description"])
             sid = sprops.pop("id")
             out.services.append({"id": sid, "organization_id": oid, "props": sprops,
-                                 "needs": needs, "regions": served})
+                                 "needs": needs, "regions": served,
+                                 "at": {"file": ofile, "line": line, "field": where}})
     if ck.problems:
         raise InvalidData(ck.problems)
     return out

@@ -149,14 +149,23 @@ RETURN CASE WHEN before = after THEN 'unchanged' WHEN before = [[], []] THEN 'cr
 // params: rows
 // Services with their provider, the needs they meet and the regions they serve; unchanged
 // rows (same hash) are left alone; a changed row sets the properties it carries (citizenship
-// keeps its value, or ANY, when absent) and replaces its PROVIDES, MEETS and SERVES. Returns how many were created, updated, unchanged.
+// keeps its value, or ANY, when absent; capacity, needs and regions are kept when the row says
+// nothing of them: no capacity keys, needs or regions null) and replaces its PROVIDES, MEETS and SERVES. Free
+// places are derived, never taken from the row: the places it offers (capacity_offered, at
+// most its total) minus those its referrals hold. Returns how many were created, updated,
+// unchanged.
 UNWIND $rows AS r
 OPTIONAL MATCH (s:Service {id: r.id})
 WITH r, s, CASE WHEN s IS NULL THEN 'created'
                 WHEN s.row_hash = r.hash THEN 'unchanged' ELSE 'updated' END AS outcome
-CALL (s, outcome) {
-  WITH s, outcome WHERE outcome = 'updated'
-  MATCH (s)-[old:MEETS|SERVES]->()
+CALL (s, r, outcome) {
+  WITH s, r, outcome WHERE outcome = 'updated' AND r.regions IS NOT NULL
+  MATCH (s)-[old:SERVES]->()
+  DELETE old
+}
+CALL (s, r, outcome) {
+  WITH s, r, outcome WHERE outcome = 'updated' AND r.needs IS NOT NULL
+  MATCH (s)-[old:MEETS]->()
   DELETE old
 }
 CALL (s, outcome) {
@@ -169,19 +178,27 @@ CALL (r, outcome) {
   MATCH (o:Organization {id: r.organization_id})
   MERGE (s:Service {id: r.id})
   SET s += r.props, s.id = r.id, s.row_hash = r.hash
-  SET s.citizenship = coalesce(s.citizenship, 'ANY')
+  SET s.citizenship = coalesce(s.citizenship, 'ANY'),
+      s.capacity_offered = CASE WHEN NOT 'capacity_total' IN keys(r.props) THEN s.capacity_offered
+                                WHEN r.props.capacity_total IS NULL THEN null
+                                ELSE coalesce(r.props.capacity_available,
+                                              r.props.capacity_total) END
   CREATE (o)-[:PROVIDES]->(s)
   WITH s, r
   CALL (s, r) {
-    UNWIND r.needs AS code
+    UNWIND coalesce(r.needs, []) AS code
     MATCH (n:Need {code: code})
     CREATE (s)-[:MEETS]->(n)
   }
   CALL (s, r) {
-    UNWIND r.regions AS code
+    UNWIND coalesce(r.regions, []) AS code
     MATCH (g:Region {code: code})
     CREATE (s)-[:SERVES]->(g)
   }
+  WITH s, CASE WHEN s.capacity_offered IS NULL OR s.capacity_offered > s.capacity_total
+               THEN s.capacity_total ELSE s.capacity_offered END
+          - COUNT { MATCH (x:Referral)-[:TO]->(s) WHERE x.holds_place } AS left
+  SET s.capacity_available = CASE WHEN left < 0 THEN 0 ELSE left END
 }
 RETURN outcome, count(*) AS n
 
@@ -269,7 +286,8 @@ RETURN count(*) AS n
 // params: rows, load
 // Services known not to exist yet, with their provider, the needs they meet and the regions
 // they serve (the few Need and Region nodes are read once per statement with their codes, not
-// per row); Staged, as create_organizations.
+// per row); Staged, as create_organizations; no referral holds a place of theirs: free places
+// are those offered.
 MATCH (n:Need)
 WITH collect({code: n.code, node: n}) AS needs
 MATCH (g:Region)
@@ -279,8 +297,16 @@ MATCH (o:Organization {id: r.organization_id})
 CREATE (o)-[:PROVIDES]->(s:Service {id: r.id, row_hash: r.hash, created_by_load: $load})
 FOREACH (_ IN CASE WHEN $load IS NULL THEN [] ELSE [1] END | SET s:Staged)
 SET s += r.props, s.citizenship = coalesce(r.props.citizenship, 'ANY')
-FOREACH (n IN [x IN needs WHERE x.code IN r.needs | x.node] | CREATE (s)-[:MEETS]->(n))
-FOREACH (g IN [x IN regions WHERE x.code IN r.regions | x.node] | CREATE (s)-[:SERVES]->(g))
+WITH s, r, needs, regions, CASE WHEN r.props.capacity_total IS NULL THEN null
+                                ELSE coalesce(r.props.capacity_available, r.props.capacity_total)
+                                END AS offered
+SET s.capacity_offered = offered,
+    s.capacity_available = CASE WHEN offered > s.capacity_total THEN s.capacity_total
+                                ELSE offered END
+FOREACH (n IN [x IN needs WHERE x.code IN coalesce(r.needs, []) | x.node] |
+  CREATE (s)-[:MEETS]->(n))
+FOREACH (g IN [x IN regions WHERE x.code IN coalesce(r.regions, []) | x.node] |
+  CREATE (s)-[:SERVES]->(g))
 RETURN count(*) AS n
 
 // name: create_records
@@ -340,3 +366,20 @@ RETURN count(*) AS n
 MERGE (v:DirectoryVersion {id: 'directory'})
 SET v.version = randomUUID()
 RETURN v.version AS version
+
+// name: service_referral_holds
+// mode: write
+// params: rows
+// Of the changed service rows (id, organization_id, capacity_total, states_capacity), those
+// that would take something from live referrals (PENDING, ACCEPTED, IN_SERVICE): a total
+// below the places held, or another organization. Read inside the load's transaction.
+UNWIND $rows AS r
+MATCH (o:Organization)-[:PROVIDES]->(s:Service {id: r.id})
+WITH r, o, s,
+     COUNT { MATCH (x:Referral)-[:TO]->(s) WHERE x.holds_place } AS held,
+     COUNT { MATCH (x:Referral)-[:TO]->(s)
+             WHERE x.status IN ['PENDING', 'ACCEPTED', 'IN_SERVICE'] } AS live
+WHERE live > 0 AND ((r.states_capacity AND held > 0
+                     AND (r.capacity_total IS NULL OR r.capacity_total < held))
+                    OR o.id <> r.organization_id)
+RETURN r.id AS id, o.id AS organization_id, held, live

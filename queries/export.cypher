@@ -19,11 +19,14 @@ RETURN o {.id, .name, .alternate_names, .description, .website, .email, .phone, 
 ORDER BY o.id
 
 // name: export_unrecorded_services
-// Services no HSDS row describes, with their provider, needs and regions.
+// Services no HSDS row describes, with their provider, needs and regions; their free places
+// as the directory stated them (before referrals: loading the export again keeps held places
+// held once, not twice).
 MATCH (o:Organization&!Staged)-[:PROVIDES]->(s:Service&!Staged)
 WHERE s.hsds IS NULL AND NOT EXISTS { MATCH (x:HsdsRecord&!Staged {key: 'service:' + s.id}) }
 RETURN s {.id, .name, .description, .status, .min_age, .max_age, .languages, .citizenship,
-          .sexes, .exploitation_types, .capacity_total, .capacity_available} AS service,
+          .sexes, .exploitation_types, .capacity_total,
+          capacity_available: coalesce(s.capacity_offered, s.capacity_available)} AS service,
        o.id AS organization_id,
        COLLECT { MATCH (s)-[:MEETS]->(n:Need) RETURN n.code ORDER BY n.code } AS needs,
        COLLECT { MATCH (s)-[:SERVES]->(g:Region) RETURN g.name_en ORDER BY g.code } AS regions

@@ -291,3 +291,18 @@ CREATE INDEX uses_staged IF NOT EXISTS FOR ()-[r:USES]-() ON (r.staged)
 // name: index_registered_at_staged
 // mode: schema
 CREATE INDEX registered_at_staged IF NOT EXISTS FOR ()-[r:REGISTERED_AT]-() ON (r.staged)
+
+// name: constraint_idempotency_key
+// mode: schema
+// A retried creation finds its first result; two concurrent retries create one.
+CREATE CONSTRAINT idempotency_key IF NOT EXISTS FOR (n:IdempotencyKey) REQUIRE n.key IS UNIQUE
+
+// name: index_referral_from_org
+// mode: schema
+// A coordinator's referrals: sent by its organization (stored on the referral)...
+CREATE INDEX referral_from_org IF NOT EXISTS FOR (n:Referral) ON (n.from_org_id)
+
+// name: index_referral_to_org
+// mode: schema
+// ... or received by it.
+CREATE INDEX referral_to_org IF NOT EXISTS FOR (n:Referral) ON (n.to_org_id)

@@ -149,7 +149,7 @@ def test_match_candidates_score_the_true_match_above_the_decoy(inv: GQL) -> None
     assert top == {S1, S2} and by_name[2]["person"]["id"] == DECOY
 
 
-def test_confirm_and_reject_record_judgements(inv: GQL) -> None:
+def test_confirm_and_reject_record_judgements(inv: GQL, env: tuple[Settings, Server]) -> None:
     decide = """mutation($m: String!, $a: ID!, $b: ID!) { %s }"""
     body = """(personId: $a, otherId: $b, note: $m) { __typename
               ... on SameAsRecorded { link { status score by reasons } }
@@ -170,6 +170,14 @@ def test_confirm_and_reject_record_judgements(inv: GQL) -> None:
     assert (unknown["__typename"], unknown["code"]) == ("SameAsRefused", "NOT_FOUND")
     victim = inv(decide % f"confirmSameAs{body}", a=S1, b="v-2023-017", m="?")["confirmSameAs"]
     assert (victim["__typename"], victim["code"]) == ("SameAsRefused", "BAD_INPUT")
+    # each decision's audit event is written with it (same transaction, same time); a refused
+    # one records only the attempt
+    events = [r["event"] for r in with_db(env[0], lambda db: db.read("list_audit_events",
+                                                                      limit=5000))]
+    decided = {(e["action"], e["target"]) for e in events if e["action"].startswith("case.same_as")}
+    assert {("case.same_as.rejected", f"{S1} {DECOY}"), ("case.same_as.confirmed", f"{S2} {S1}"),
+            ("case.same_as.attempt", f"{S1} nobody")} <= decided
+    assert ("case.same_as.confirmed", f"{S1} nobody") not in decided
 
 
 def test_key_players_rank_the_broker_first(inv: GQL) -> None:
