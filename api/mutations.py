@@ -34,7 +34,9 @@ async def _save(upload: Upload, folder: Path, what: str) -> Path:
     if what == "file" and not name.lower().endswith(_SUFFIXES):
         raise BadInput("upload the directory as a .zip of HSDS CSV files or a .json file",
                        field=what)
-    return await save(upload, folder / name)
+    own = folder / what  # the file and the mapping may have the same name
+    own.mkdir(mode=0o700)
+    return await save(upload, own / name)
 
 
 @strawberry.type

@@ -195,3 +195,14 @@ def test_bad_uploads_are_bad_input_for_a_loader(api: Server, seeded: Settings) -
         r = _upload(api.url, token, files, variables)
         assert r.status_code == 200, r.text
         assert _codes(r) == ["BAD_INPUT"], (files, variables, r.text)
+
+
+def test_a_mapping_named_like_the_file_is_read_as_a_mapping(api: Server, seeded: Settings) -> None:
+    # both uploads were written to one folder: the second found the first's name taken (INTERNAL)
+    token = make_token(seeded, "LOADER", "data staff (same names)")
+    r = _upload(api.url, token, {"file": ("x.zip", b""), "mapping": ("x.zip", b"")},
+                {"file": None, "mapping": None})
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert "errors" not in body, r.text  # an empty zip: rejected with its problems, as data
+    assert body["data"]["loadDirectory"]["__typename"] == "DirectoryRejected", r.text
