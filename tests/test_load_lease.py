@@ -69,6 +69,15 @@ def present(settings: Settings, prefix: str, orgs: int = ORGS, services: int = S
     return with_db(settings, go)  # type: ignore[no-any-return]
 
 
+def staged(settings: Settings) -> int:
+    """Nodes committed by directory loads not DONE yet (readers do not see them)."""
+
+    async def go(db: Database) -> int:
+        return (await db.read("rows_of_unfinished_loads", kind="directory"))[0]["n"]  # type: ignore[no-any-return]
+
+    return with_db(settings, go)  # type: ignore[no-any-return]
+
+
 def totals(settings: Settings) -> tuple[int, int]:
     async def go(db: Database) -> tuple[int, int]:
         none = {"region": None, "need": None, "kind": None, "text": None}
@@ -195,7 +204,8 @@ def test_a_running_load_whose_lease_is_renewed_is_never_undone(lease_db: Setting
                 )
 
             await held.commit("organizations", work, len(ghosts))
-            assert len(await db.read("existing_organizations", ids=ghosts)) == 3
+            assert (await db.read("rows_of_unfinished_loads", kind="directory"))[0]["n"] == 3
+            assert await db.read("existing_organizations", ids=ghosts) == []  # staged: unseen
             await asyncio.sleep(4)  # four times its lease
             waits = asyncio.create_task(
                 asyncio.to_thread(
@@ -205,7 +215,7 @@ def test_a_running_load_whose_lease_is_renewed_is_never_undone(lease_db: Setting
                 )
             )
             await asyncio.to_thread(waiting.wait, 120)
-            assert len(await db.read("existing_organizations", ids=ghosts)) == 3
+            assert (await db.read("rows_of_unfinished_loads", kind="directory"))[0]["n"] == 3
             refused = await asyncio.to_thread(
                 lambda: in_thread(lambda: with_db(settings, lambda db2: load_hsds(db2, other, wait=False)))
             )
@@ -245,15 +255,16 @@ def test_a_killed_load_is_undone_once_its_lease_has_expired(lease_db: Settings, 
     )
     try:
         while (
-            journals(lease_db).get("k-dir") != "RUNNING" or present(lease_db, "k-", 3000, 0)[0] == 0
-        ):  # some chunks are committed
+            journals(lease_db).get("k-dir") != "RUNNING" or staged(lease_db) == 0
+        ):  # some chunks are committed (staged: no reader sees them)
             assert proc.poll() is None, "the load ended before it could be killed"
             time.sleep(0.05)
     finally:
         proc.send_signal(signal.SIGKILL)
         proc.wait()
     assert journals(lease_db) == {"k-dir": "RUNNING"}
-    assert present(lease_db, "k-", 3000, 0)[0] > 0  # a half-written load, its owner dead
+    assert staged(lease_db) > 0  # a half-written load, its owner dead
+    assert present(lease_db, "k-", 3000, 0) == (0, 0)  # and unseen by readers
     said: list[str] = []
     report = with_db(
         short(lease_db, 2),
