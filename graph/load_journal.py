@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, Self
 
-from graph.access import audit_row
+from graph.access import audit_in
 from graph.db import Database, Tx
 from graph.exceptions import LoadLeaseLost, ReferralnetError
 from graph.load_lease import LoadLease
@@ -136,8 +136,7 @@ class LoadJournal:
                 await tx.run(name, id=self.id)
             counts = json.dumps(written())
             await tx.run("finish_load", id=self.id, status="DONE", written=counts)
-            await tx.run("record_audit_events", rows=[audit_row(
-                self.lease.by, f"{self.kind.name}.load", self.source, counts)])
+            await audit_in(tx, self.lease.by, f"{self.kind.name}.load", self.source, counts)
             for name in self.kind.after:
                 await tx.run(name)
             await tx.run("release_load_lease", kind=self.kind.name, id=self.id)

@@ -21,13 +21,13 @@ import uuid
 from collections.abc import Callable
 from typing import Any, Self
 
+from graph.access import CLI
 from graph.db import Database
 from graph.exceptions import LoadLeaseLost, LoadRunning, ReferralnetError
 from graph.types import Principal
 
 log = logging.getLogger("referralnet.load")
 Progress = Callable[[str, int], None]
-CLI = Principal("cli", "cli", "ADMIN")  # whoever runs the command line on the host
 
 
 class LoadLease:

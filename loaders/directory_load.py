@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from graph.access import CLI
 from graph.db import Database, Tx
 from graph.directory_chunks import ChunkedLoad
 from graph.directory_write import (
@@ -27,7 +28,7 @@ from graph.directory_write import (
 )
 from graph.exceptions import InvalidData, Problem
 from graph.load_journal import DIRECTORY
-from graph.load_lease import CLI, LoadLease
+from graph.load_lease import LoadLease
 from graph.referral_holds import ReferralHolds
 from graph.types import Principal
 from loaders.hsds_map import HsdsMapper, KnownOrg, Merge

@@ -21,12 +21,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from graph.access import CLI
 from graph.case_chunks import load_case_rows
 from graph.db import Database
 from graph.exceptions import InvalidData, Problem
 from graph.investigations_write import ROLE_TYPES, CaseRows, LabelConflict, edge_types_held
 from graph.load_journal import CASES
-from graph.load_lease import CLI, LoadLease
+from graph.load_lease import LoadLease
 from graph.types import Principal
 from loaders.directory_load import LoadReport
 from loaders.ftm_map import FtmMapper, Known
